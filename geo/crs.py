@@ -1,0 +1,24 @@
+"""Coordinate reference systems: what we store and show in, what we measure in."""
+from __future__ import annotations
+
+import geopandas as gpd
+
+DISPLAY_CRS = "EPSG:4326"
+# CGCS2000 / 3-degree Gauss-Kruger CM 120E: the shipped data's CRS, in metres.
+METRIC_CRS = "EPSG:4549"
+
+
+def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gdf.to_crs(DISPLAY_CRS)
+
+
+def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gdf.to_crs(METRIC_CRS)
+
+
+def area_m2(gdf: gpd.GeoDataFrame) -> float:
+    return float(to_metric(gdf).area.sum())
+
+
+def length_m(gdf: gpd.GeoDataFrame) -> float:
+    return float(to_metric(gdf).length.sum())
