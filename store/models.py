@@ -1,0 +1,148 @@
+"""The tables: categories, issues and the events that record every change to an issue.
+
+The migrations, not these classes, create the schema. The spatial index is
+per backend and unmapped: `issues.geom` with a GiST index on PostGIS, the
+`issue_rtree` R*Tree on SQLite; `store.spatial` queries them.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from store.timestamps import UTCDateTime, utcnow
+from store.vocabulary import Priority, RejectionReason, Source, Status
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Kept out of the models because they exist on one backend only (see module docstring).
+SPATIAL_INDEX_TABLES = frozenset(
+    {"issue_rtree", "issue_rtree_node", "issue_rtree_parent", "issue_rtree_rowid", "spatial_ref_sys"}
+)
+SPATIAL_INDEX_COLUMNS = frozenset({("issues", "geom")})
+SPATIAL_INDEX_INDEXES = frozenset({"ix_issues_geom"})
+
+
+def one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # a slug: "sanitation"
+    name_zh: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(60))
+    colour: Mapped[str] = mapped_column(String(7))  # "#rrggbb"
+    icon: Mapped[str] = mapped_column(String(40))  # a Font Awesome 6 free solid icon name
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.id}>"
+
+
+class Issue(Base):
+    __tablename__ = "issues"
+    __table_args__ = (
+        one_of("source", Source),
+        one_of("status", Status),
+        one_of("priority", Priority),
+        one_of("rejection_reason", RejectionReason),
+        CheckConstraint("lon >= -180 AND lon <= 180 AND lat >= -90 AND lat <= 90", name="lon_lat_range"),
+        CheckConstraint(
+            "(status = 'rejected' AND rejection_reason IS NOT NULL)"
+            " OR (status <> 'rejected' AND rejection_reason IS NULL)",
+            name="rejection_reason_iff_rejected",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    category_id: Mapped[str] = mapped_column(ForeignKey("categories.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    lon: Mapped[float] = mapped_column(Double)  # EPSG:4326
+    lat: Mapped[float] = mapped_column(Double)
+    building_id: Mapped[str | None] = mapped_column(String(64))
+    compound_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True, default=Status.REPORTED)
+    rejection_reason: Mapped[str | None] = mapped_column(String(20))
+    priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reporter: Mapped[str | None] = mapped_column(String(100))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_typical_case: Mapped[bool] = mapped_column(Boolean, default=False)
+    location_note: Mapped[str | None] = mapped_column(String(500))  # e.g. "placed nearby on purpose"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+    events: Mapped[list[IssueEvent]] = relationship(
+        back_populates="issue",
+        order_by="(IssueEvent.at, IssueEvent.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Issue {self.public_id} {self.category_id} {self.status}>"
+
+
+class IssueEvent(Base):
+    """One change to an issue: its creation, a field going from one value to another, or a comment."""
+
+    __tablename__ = "issue_events"
+    __table_args__ = (Index("ix_issue_events_issue_id_at", "issue_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    from_value: Mapped[str | None] = mapped_column(String(200))
+    to_value: Mapped[str | None] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    issue: Mapped[Issue] = relationship(back_populates="events")
+
+    def __repr__(self) -> str:
+        return f"<IssueEvent {self.kind} {self.from_value!r}->{self.to_value!r} by {self.actor}>"
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic `include_object`: leave the per-backend spatial index alone."""
+    if type_ == "table":
+        return name not in SPATIAL_INDEX_TABLES
+    if type_ == "column":
+        return (obj.table.name, name) not in SPATIAL_INDEX_COLUMNS
+    if type_ == "index":
+        return name not in SPATIAL_INDEX_INDEXES
+    return True
