@@ -1,0 +1,31 @@
+"""The application factory and entry point: `flask --app app run`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from webmap import api, base_layers, cli, i18n, pages, settings
+
+HERE = Path(__file__).resolve().parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(HERE / "instance"),
+        static_folder=str(HERE / "webmap" / "static"),
+        template_folder=str(HERE / "webmap" / "templates"),
+    )
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    settings.check(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    i18n.init_app(app)
+    base_layers.init_app(app)  # refuses to start, saying why, if the data is broken
+    api.init_app(app)
+    app.register_blueprint(pages.bp)
+    cli.init_app(app)
+    return app
