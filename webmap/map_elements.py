@@ -1,0 +1,79 @@
+"""Folium elements of our own, each rendered from a template like Folium's."""
+from __future__ import annotations
+
+import json
+
+from branca.element import MacroElement
+from jinja2 import Template
+from markupsafe import escape
+
+
+class PageBinding(MacroElement):
+    """Hands the map, its layer groups and the search index to static/js/basemap.js."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        JintanMap.attach({{ this._parent.get_name() }}, {
+            groups: { {%- for name, layer in this.groups.items() %}
+                {{ name|tojson }}: {{ layer.get_name() }},{% endfor %} },
+            search: {{ this.search|tojson }},
+            messages: {{ this.messages|tojson }}
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, groups: dict, search: list[dict], messages: dict):
+        super().__init__()
+        self._name = "PageBinding"
+        self.groups = groups
+        self.search = search
+        self.messages = messages
+
+
+class Legend(MacroElement):
+    """A collapsible legend in the map's corner. Entries are (swatch kind, colour, label)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "jt-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, sections: list[tuple[str, list[tuple[str, str, str]]]]):
+        super().__init__()
+        self._name = "Legend"
+        self.html = self._html(title, sections)
+
+    @staticmethod
+    def _html(title, sections) -> str:
+        parts = [f'<details open><summary>{escape(title)}</summary>']
+        for heading, entries in sections:
+            parts.append(f"<h4>{escape(heading)}</h4><ul>")
+            for swatch, colour, label in entries:
+                if swatch.startswith("fa-"):
+                    mark = f'<i class="fa-solid {escape(swatch)}" style="color:{escape(colour)}"></i>'
+                else:
+                    mark = f'<span class="jt-swatch jt-{escape(swatch)}" style="--c:{escape(colour)}"></span>'
+                parts.append(f"<li>{mark}{escape(label)}</li>")
+            parts.append("</ul>")
+        parts.append("</details>")
+        return "".join(parts)
+
+
+def json_for_script(value) -> str:
+    """JSON safe to place inside a <script> element."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
