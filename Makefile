@@ -1,0 +1,42 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-fast system-deps dataset vendor translations check-data
+
+run: $(VENV)/.runtime  ## serve the map with the demo data on http://127.0.0.1:5000
+	$(BIN)/flask --app app layers check
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev system-deps  ## the whole suite, browser tests included
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.dev  ## everything but the browser tests
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+system-deps:  ## Debian packages the tests need (Chromium, a CJK font, PostgreSQL with PostGIS)
+	scripts/install_system_deps.sh
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+dataset: $(VENV)/.runtime  ## regenerate data/shapefiles from data/sources
+	$(BIN)/python data/build_dataset.py
+
+vendor: $(VENV)/.dev  ## re-vendor the pinned web assets from the npm registry
+	$(BIN)/python scripts/vendor_assets.py
+
+translations: $(VENV)/.runtime  ## compile webmap/translations/*/messages.po
+	$(BIN)/pybabel compile --use-fuzzy -d webmap/translations
+
+check-data: $(VENV)/.runtime
+	$(BIN)/flask --app app layers check
