@@ -1,0 +1,61 @@
+"""GET /api/v1/layers and /api/v1/layers/{name}."""
+from __future__ import annotations
+
+import pytest
+
+from geo.schema import LAYERS
+
+
+def test_lists_every_base_layer_with_counts(client, app):
+    body = client.get("/api/v1/layers").get_json()
+    names = [entry["name"] for entry in body["layers"]]
+    assert names == list(LAYERS)
+    layers = app.extensions["base_layers"].layers
+    for entry in body["layers"]:
+        assert entry["feature_count"] == len(layers[entry["name"]]) > 0
+        assert entry["crs"] == "EPSG:4326"
+        assert entry["href"] == f"/api/v1/layers/{entry['name']}"
+    assert {e["name"]: e["title"] for e in body["layers"]}["lanes"] == "弄堂"
+    assert {e["name"]: e["title_en"] for e in body["layers"]}["lanes"] == "Lanes"
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_layer_is_geojson_in_wgs84(client, name):
+    response = client.get(f"/api/v1/layers/{name}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/geo+json"
+    collection = response.get_json()
+    assert collection["type"] == "FeatureCollection"
+    ids = [f["id"] for f in collection["features"]]
+    assert len(ids) == len(set(ids)) > 0
+    fields = {f.name for f in LAYERS[name].fields if f.required}
+    for feature in collection["features"]:
+        assert fields <= set(feature["properties"])
+        lon, lat = _first_position(feature["geometry"]["coordinates"])
+        assert 121.48 < lon < 121.50 and 31.21 < lat < 31.23
+
+
+def test_dates_and_chinese_text_survive(client):
+    lamps = client.get("/api/v1/layers/streetlights").get_json()["features"]
+    assert all(len(f["properties"]["installed"]) == 10 for f in lamps)
+    buildings = client.get("/api/v1/layers/buildings").get_data(as_text=True)
+    assert "黄家路55弄3号" in buildings
+
+
+def test_unknown_layer_is_a_json_404_naming_it(client):
+    response = client.get("/api/v1/layers/parks")
+    assert response.status_code == 404
+    assert "parks" in response.get_json()["message"]
+
+
+def test_layers_are_cacheable(client):
+    first = client.get("/api/v1/layers/boundary")
+    assert first.headers["ETag"]
+    again = client.get("/api/v1/layers/boundary", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def _first_position(coordinates):
+    while isinstance(coordinates[0], list):
+        coordinates = coordinates[0]
+    return coordinates
