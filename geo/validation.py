@@ -13,8 +13,10 @@ from geo.loader import crs_label
 from geo.schema import LayerSchema
 
 BOUNDARY_TOLERANCE_M = 1.0
-# Roads run on past the neighbourhood: they need only reach it.
+# Roads run on past the neighbourhood and may bound it from across a median
+# (复兴东路's far carriageway): they need only come within this distance.
 EXTENDS_BEYOND_BOUNDARY = frozenset({"roads"})
+ROAD_REACH_M = 60.0
 MAX_LISTED = 5
 
 _DIMENSION = {"Point": 0, "LineString": 1, "Polygon": 2}
@@ -289,8 +291,8 @@ def _check_boundary(
     geoms = gdf.geometry.to_crs(METRIC_CRS)
     present = ~(geoms.isna() | geoms.is_empty)
     if schema.name in EXTENDS_BEYOND_BOUNDARY:
-        outside = (present & ~geoms.intersects(area)).to_numpy()
-        what = "do not reach the boundary"
+        outside = (present & ~geoms.intersects(area.buffer(ROAD_REACH_M))).to_numpy()
+        what = f"do not come within {ROAD_REACH_M:g} m of the boundary"
     else:
         outside = (present & ~geoms.within(area)).to_numpy()
         what = f"lie outside the boundary (by more than {BOUNDARY_TOLERANCE_M:g} m)"

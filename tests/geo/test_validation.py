@@ -5,7 +5,7 @@ import json
 
 import pandas as pd
 import pytest
-from shapely import MultiLineString, MultiPoint, MultiPolygon, Polygon
+from shapely import LineString, MultiLineString, MultiPoint, MultiPolygon, Polygon
 
 from geo.schema import LAYERS
 from geo.validation import validate_layer
@@ -197,11 +197,13 @@ def test_boundary_in_another_crs_is_reprojected(boundary):
     assert report.warnings == [OUTSIDE_B002]
 
 
-def test_roads_only_need_to_reach_the_boundary(boundary):
-    roads = pd.concat([layers()["roads"]] * 2, ignore_index=True).assign(id=[1, 2])
+def test_roads_only_need_to_come_near_the_boundary(boundary):
+    roads = pd.concat([layers()["roads"]] * 3, ignore_index=True).assign(id=[1, 2, 3])
     roads.loc[1, "geometry"] = line((500, -100), (500, 100))
+    minx, _, maxx, maxy = boundary.total_bounds
+    roads.loc[2, "geometry"] = LineString([(minx, maxy + 30), (maxx, maxy + 30)])  # a far carriageway
     _, report = validate("roads", roads, boundary=boundary)
-    assert report.warnings == ["1 feature(s) do not reach the boundary (features: 2)"]
+    assert report.warnings == ["1 feature(s) do not come within 60 m of the boundary (features: 2)"]
 
 
 def test_an_empty_layer_is_a_warning_but_an_empty_boundary_an_error():
