@@ -135,7 +135,7 @@ def _building(r, ctx, lang):
     if _text(r.get("name")):
         rows.append((_l("名称"), _text(r["name"])))
     rows += [
-        (_l("小区"), ctx["compound_names"].get(r["compound"], _text(r["compound"]))),
+        (_l("所属小区"), ctx["compound_names"].get(r["compound"], _text(r["compound"]))),
         (_l("类型"), value_label("type", r["type"])),
         (_l("层数"), _text(r["floors"])),
         (_l("户数"), _text(r["households"])),

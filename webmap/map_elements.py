@@ -43,6 +43,8 @@ class Legend(MacroElement):
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "jt-legend");
                 div.innerHTML = {{ this.html|tojson }};
+                // Open by default only where it leaves the map room to breathe.
+                div.querySelector("details").open = window.innerHeight > 900;
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -60,7 +62,7 @@ class Legend(MacroElement):
 
     @staticmethod
     def _html(title, sections) -> str:
-        parts = [f'<details open><summary>{escape(title)}</summary>']
+        parts = [f'<details><summary>{escape(title)}</summary>']
         for heading, entries in sections:
             parts.append(f"<h4>{escape(heading)}</h4><ul>")
             for swatch, colour, label in entries:
