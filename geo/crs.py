@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
+import shapely
 
 DISPLAY_CRS = "EPSG:4326"
 # CGCS2000 / 3-degree Gauss-Kruger CM 120E: the shipped data's CRS, in metres.
@@ -22,3 +24,13 @@ def area_m2(gdf: gpd.GeoDataFrame) -> float:
 
 def length_m(gdf: gpd.GeoDataFrame) -> float:
     return float(to_metric(gdf).length.sum())
+
+
+DISPLAY_DECIMALS = 7  # 1e-7 degree is about 1 cm here
+
+
+def rounded(gdf: gpd.GeoDataFrame, decimals: int = DISPLAY_DECIMALS) -> gpd.GeoDataFrame:
+    """A copy with coordinates rounded for output: smaller pages, no false precision."""
+    out = gdf.copy()
+    out.geometry = shapely.transform(out.geometry.values, lambda xy: np.round(xy, decimals))
+    return out

@@ -8,6 +8,7 @@ from functools import cached_property
 import geopandas as gpd
 from flask import Flask, current_app
 
+from geo.crs import rounded
 from geo.dataset import Dataset, load_dataset
 from geo.schema import LAYERS, LayerSchema
 
@@ -42,7 +43,7 @@ def _json_value(value):
 
 
 def _to_geojson(gdf: gpd.GeoDataFrame, schema: LayerSchema) -> bytes:
-    gdf = gdf.copy()
+    gdf = rounded(gdf)
     for field in schema.fields:
         if field.type == "date" and field.name in gdf:
             gdf[field.name] = gdf[field.name].dt.strftime("%Y-%m-%d")

@@ -6,6 +6,7 @@ import geopandas as gpd
 from flask_babel import gettext as _
 from folium.utilities import JsCode
 
+from geo.crs import rounded
 from geo.gcj02 import shift_geometries_to_gcj02
 from webmap.layer_display import (
     DISPLAY,
@@ -64,7 +65,7 @@ def _centre(boundary: gpd.GeoDataFrame) -> list[float]:
 
 def feature_collection(name: str, layers: dict[str, gpd.GeoDataFrame], lang: str) -> dict:
     """The layer as GeoJSON carrying only what the page shows: label, popup rows, icon."""
-    gdf = layers[name]
+    gdf = rounded(layers[name])
     shown = popup_rows(name, layers, lang)
     features = []
     for (index, record), display in zip(gdf.iterrows(), shown):
