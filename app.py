@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from webmap import api, base_layers, cli, i18n, pages, settings
+from webmap import api, base_layers, cli, database, i18n, pages, settings
 
 HERE = Path(__file__).resolve().parent
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     i18n.init_app(app)
     base_layers.init_app(app)  # refuses to start, saying why, if the data is broken
+    database.init_app(app)
     api.init_app(app)
     app.register_blueprint(pages.bp)
     cli.init_app(app)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,8 +17,10 @@ HOSTILE_COMPOUND = "</script><script>alert(2)</script>"
 
 
 def make_app(**config):
+    """An app on the demo data with a fresh SQLite database of its own (unless given one)."""
     from app import create_app  # imported here so that geo/ tests never load Flask
 
+    config.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='jintan-test-')}/test.sqlite3")
     return create_app({"TESTING": True, **config})
 
 

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 
 from geo.crs import rounded
 from geo.dataset import Dataset, load_dataset
+from geo.locate import Locator
 from geo.schema import LAYERS, LayerSchema
 
 
@@ -26,6 +27,10 @@ class BaseLayers:
     def geojson(self) -> dict[str, bytes]:
         """Each layer as GeoJSON bytes in EPSG:4326, feature id = the layer's id field."""
         return {name: _to_geojson(self.layers[name], schema) for name, schema in LAYERS.items()}
+
+    @cached_property
+    def locator(self) -> Locator:
+        return Locator(self.layers["boundary"], self.layers["buildings"], self.layers["compounds"])
 
     def page(self, key: tuple, render) -> str:
         """A rendered map page, made once per key (language, tiles): the layers never change."""

@@ -16,6 +16,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "BASEMAP": env.get("BASEMAP", "none"),
         "TIANDITU_KEY": env.get("TIANDITU_KEY", ""),
         "SECRET_KEY": env.get("SECRET_KEY", "dev-only-change-me"),
+        "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'jintan.sqlite3'}"),
+        "AUTO_MIGRATE": env.get("AUTO_MIGRATE", "1") not in ("0", "false", "no"),
     }
 
 

@@ -6,10 +6,9 @@ import re
 
 import pytest
 
-from app import create_app
 from geo.dataset import DatasetError
 from geo.gcj02 import wgs84_to_gcj02
-from tests.conftest import HOSTILE_COMPOUND, HOSTILE_NAME, copy_dataset
+from tests.conftest import HOSTILE_COMPOUND, HOSTILE_NAME, copy_dataset, make_app
 from webmap.assets import find_external_urls
 
 def in_script(text: str) -> str:
@@ -72,7 +71,7 @@ def test_attribute_text_is_never_markup(hostile_app):
 
 
 def test_gaode_tiles_shift_every_geometry_to_gcj02(app, hostile_data_dir):
-    gaode = create_app({"TESTING": True, "BASEMAP": "gaode"})
+    gaode = make_app(BASEMAP="gaode")
     html = gaode.test_client().get("/").get_data(as_text=True)
     boundary = app.extensions["base_layers"].layers["boundary"]
     lon, lat = boundary.geometry.iloc[0].exterior.coords[0]
@@ -85,16 +84,16 @@ def test_gaode_tiles_shift_every_geometry_to_gcj02(app, hostile_data_dir):
 
 def test_tianditu_needs_a_key():
     with pytest.raises(ValueError, match="TIANDITU_KEY"):
-        create_app({"TESTING": True, "BASEMAP": "tianditu", "TIANDITU_KEY": ""})
+        make_app(BASEMAP="tianditu", TIANDITU_KEY="")
 
 
 def test_unknown_basemap_is_refused():
     with pytest.raises(ValueError, match="BASEMAP"):
-        create_app({"TESTING": True, "BASEMAP": "google"})
+        make_app(BASEMAP="google")
 
 
 def test_app_refuses_to_start_with_broken_data(tmp_path):
     data_dir = copy_dataset(tmp_path / "broken")
     (data_dir / "buildings.prj").unlink()
     with pytest.raises(DatasetError, match="buildings"):
-        create_app({"TESTING": True, "DATA_DIR": str(data_dir)})
+        make_app(DATA_DIR=str(data_dir))

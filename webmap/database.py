@@ -1,0 +1,74 @@
+"""The store inside the Flask app: one engine per app, one session per request."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from flask import Flask, current_app, g
+from flask.cli import AppGroup
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.database import current_revision, head_revision, make_engine, session_factory, upgrade
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        self.sessions: sessionmaker[Session] = session_factory(self.engine)
+
+
+def init_app(app: Flask) -> None:
+    store = Store(app.config["DATABASE_URL"])
+    app.extensions["store"] = store
+    if app.config["AUTO_MIGRATE"]:
+        upgrade(store.engine)
+    app.teardown_appcontext(_close_session)
+    app.cli.add_command(db_cli)
+
+
+def store() -> Store:
+    return current_app.extensions["store"]
+
+
+def session() -> Session:
+    """This request's session (reads, and writes inside `transaction()`)."""
+    if "db_session" not in g:
+        g.db_session = store().sessions()
+    return g.db_session
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """All of a request's writes as one unit: committed together or not at all."""
+    s = session()
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+
+
+def _close_session(_exc) -> None:
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()
+
+
+db_cli = AppGroup("db", help="The database of issues and projects.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Migrate the database (DATABASE_URL) to the newest schema."""
+    upgrade(store().engine)
+    click.echo(f"database at revision {current_revision(store().engine)}")
+
+
+@db_cli.command("current")
+def current_command() -> None:
+    """Print the database's schema revision and the newest one."""
+    click.echo(f"current {current_revision(store().engine)}, head {head_revision()}")
