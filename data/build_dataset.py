@@ -44,6 +44,7 @@ from shapely.ops import polygonize, substring, unary_union
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
+from geo.network import count_components  # noqa: E402
 from geo.schema import LAYERS  # noqa: E402
 
 OSM_STREETS = HERE / "sources" / "osm_streets_wgs84.geojson"
@@ -739,36 +740,6 @@ def lamp_gaps(lamps, lines, min_gap=30.0):
 # checks
 # --------------------------------------------------------------------------
 
-def components(lines, tol=NODE_TOL):
-    """Number of connected components when line vertices within tol match."""
-    pts, owner = [], []
-    for li, g in enumerate(lines):
-        for c in g.coords:
-            pts.append(Point(c))
-            owner.append(li)
-    parent = list(range(len(pts)))
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    def union(a, b):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-
-    for i in range(1, len(pts)):
-        if owner[i] == owner[i - 1]:
-            union(i, i - 1)
-    tree = STRtree(pts)
-    left, right = tree.query(pts, predicate="dwithin", distance=tol)
-    for a, b in zip(left, right):
-        union(int(a), int(b))
-    return len({find(i) for i in range(len(pts))})
-
-
 def validate(boundary, roads, compounds, buildings, lanes, lamps, facilities):
     check(boundary.is_valid, "boundary invalid")
     area = boundary.area
@@ -808,7 +779,7 @@ def validate(boundary, roads, compounds, buildings, lanes, lamps, facilities):
     for ln in lanes:
         check(1.5 <= ln.width <= 6.0, f"lane {ln.name} is {ln.width} m wide")
     net = [r.geom for r in roads.values()] + [ln.geom for ln in lanes]
-    n = components(net)
+    n = count_components(net, NODE_TOL)
     check(n == 1, f"lanes + roads form {n} networks, not one")
     net_u = unary_union(net)
     allb = unary_union(geoms)

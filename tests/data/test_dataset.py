@@ -23,6 +23,7 @@ from shapely import STRtree
 from shapely.geometry import LineString, Point
 from shapely.ops import unary_union
 
+from geo.network import count_components
 from geo.schema import LAYERS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,30 +60,6 @@ def boundary(L):
 @pytest.fixture(scope="module")
 def network(L):
     return list(L["roads"].geometry) + list(L["lanes"].geometry)
-
-
-def components(lines, tol=0.5):
-    """Connected components of the lines when vertices within tol are one node."""
-    pts, owner = [], []
-    for i, g in enumerate(lines):
-        for c in g.coords:
-            pts.append(Point(c))
-            owner.append(i)
-    parent = list(range(len(pts)))
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for i in range(1, len(pts)):
-        if owner[i] == owner[i - 1]:
-            parent[find(i)] = find(i - 1)
-    left, right = STRtree(pts).query(pts, predicate="dwithin", distance=tol)
-    for a, b in zip(left, right):
-        parent[find(int(a))] = find(int(b))
-    return len({find(i) for i in range(len(pts))})
 
 
 def short_side(g):
@@ -279,7 +256,7 @@ def test_lane_55_blocks(L):
 # ----------------------------------------------------------------------- lanes
 
 def test_lanes_and_roads_are_one_network(L, network):
-    assert components(network) == 1
+    assert count_components(network) == 1
     lanes = L["lanes"]
     net = list(L["roads"].geometry) + list(lanes.geometry)
     for i, g in enumerate(lanes.geometry):
