@@ -8,6 +8,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+# The `backend` fixture (SQLite and PostGIS) for every test that needs a database.
+pytest_plugins = ["tests.backends"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data" / "shapefiles"
