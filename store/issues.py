@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ from store.errors import NotFound, ValidationError
 from store.filters import IssueFilters, filter_conditions, order_by, paging
 from store.models import Category, Issue, IssueEvent
 from store.spatial import distance_metres, within_metres
-from store.timestamps import utcnow
+from store.timestamps import as_utc, utcnow
 from store.validation import (
     COMMENT_MAX,
     NAME_MAX,
@@ -215,13 +215,21 @@ def _parse_changes(changes: Mapping[str, Any], comment: Any) -> tuple[dict[str, 
 
 
 def update_issue(
-    session: Session, public_id: str, changes: Mapping[str, Any], actor: str, comment: str | None = None
+    session: Session,
+    public_id: str,
+    changes: Mapping[str, Any],
+    actor: str,
+    comment: str | None = None,
+    *,
+    at: datetime | None = None,
 ) -> Issue:
     """Change status, rejection_reason, priority, assignee or due_date, with an optional comment.
 
     Every field that really changes becomes an event (from, to, actor, time);
     the comment goes with the first of them, or is an event of its own.
     Resolving sets resolved_at (closing does too if unset); reopening clears it.
+    `at` is when it happened (default: now), for recording past changes; a
+    naive time is Shanghai time.
     """
     actor = _actor(actor)
     parsed, comment = _parse_changes(changes, comment)
@@ -237,7 +245,7 @@ def update_issue(
             raise ValidationError({"rejection_reason": "only allowed with the status rejected"})
         reason = None
 
-    now = utcnow()
+    now = utcnow() if at is None else as_utc(at)
     changed: list[tuple[EventKind, Any, Any]] = []
 
     def change(kind: EventKind, attribute: str, new: Any) -> None:

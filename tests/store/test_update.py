@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -47,6 +47,21 @@ def test_each_changed_field_is_its_own_event_with_actor_and_time(factory, public
         change_times = {e.at for e in issue.events[1:]}
         assert len(change_times) == 1 and before <= change_times.pop() == issue.updated_at <= utcnow()
         assert issue.updated_at > issue.created_at
+
+
+def test_a_past_change_is_recorded_at_its_own_time(factory, public_id):
+    resolved = datetime(2024, 5, 3, 16, 30)  # naive: Shanghai time
+    with transaction(factory) as session:
+        update_issue(session, public_id, {"status": "acknowledged"}, actor="社工小王",
+                     at=datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc))
+        update_issue(session, public_id, {"status": "resolved"}, actor="社工小王", comment="已清运", at=resolved)
+    with factory() as session:
+        issue = get_issue(session, public_id)
+        assert [e.at for e in issue.events if e.kind == "status"] == [
+            datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc),
+            datetime(2024, 5, 3, 8, 30, tzinfo=timezone.utc),
+        ]
+        assert issue.resolved_at == issue.updated_at == datetime(2024, 5, 3, 8, 30, tzinfo=timezone.utc)
 
 
 def test_unchanged_values_leave_no_trace(factory, public_id):
