@@ -415,14 +415,9 @@ def store_demo_issues(session: Session, plan: Sequence[PlannedIssue], locator: L
     for planned in plan:
         if planned.public_id in stored:
             continue
-        issue, created = submit_issue(session, planned.payload(), locator, planned.entered_by)
+        _, created = submit_issue(session, planned.payload(), locator, planned.entered_by, at=planned.reported_at)
         if not created:
             continue
-        # create_issue stamps the record with the present; a demo record was entered when reported.
-        issue.created_at = issue.updated_at = planned.reported_at
-        for event in issue.events:
-            if event.kind == EventKind.CREATED:
-                event.at = planned.reported_at
         for event in planned.events:
             update_issue(session, planned.public_id, event.changes, event.actor, event.comment, at=event.at)
         written += 1

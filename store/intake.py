@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,8 +28,13 @@ DEFAULT_SOURCE = Source.PATROL.value
 DERIVED_FIELDS = ("building_id", "compound_id")
 
 
-def submit_issue(session: Session, payload: Any, locator: Locator, actor: str) -> tuple[Issue, bool]:
-    """Store a report; (issue, created). The same client id again returns the first issue."""
+def submit_issue(
+    session: Session, payload: Any, locator: Locator, actor: str, *, at: datetime | None = None
+) -> tuple[Issue, bool]:
+    """Store a report; (issue, created). The same client id again returns the first issue.
+
+    `at`: when it was entered, for records taken over from earlier work (default now).
+    """
     if not isinstance(payload, Mapping):
         raise ValidationError({"payload": "must be a JSON object"})
     fields = dict(payload)
@@ -68,4 +74,4 @@ def submit_issue(session: Session, payload: Any, locator: Locator, actor: str) -
         address=data.address or place.address,
         location_note=note,
     )
-    return create_issue(session, data, actor)
+    return create_issue(session, data, actor, at=at)

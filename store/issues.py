@@ -78,8 +78,10 @@ def _known_category(session: Session, category_id: str) -> Category:
     return category
 
 
-def create_issue(session: Session, data: NewIssue, actor: str) -> tuple[Issue, bool]:
+def create_issue(session: Session, data: NewIssue, actor: str, *, at: datetime | None = None) -> tuple[Issue, bool]:
     """Store a new issue with its `created` event; (issue, True).
+
+    `at` is when it was entered (default now): records taken over from paper keep their own time.
 
     Idempotent on data.public_id: if an issue with that id exists, even one
     being stored concurrently, it is returned as (issue, False) and nothing is written.
@@ -91,7 +93,7 @@ def create_issue(session: Session, data: NewIssue, actor: str) -> tuple[Issue, b
         return existing, False
     category = _known_category(session, data.category)
 
-    now = utcnow()
+    now = utcnow() if at is None else as_utc(at)
     issue = Issue(
         public_id=public_id,
         category=category,

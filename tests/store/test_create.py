@@ -183,3 +183,14 @@ def test_reported_at_in_another_zone_is_the_same_instant(session):
         session, validate_new_issue(payload(reported_at=datetime(2024, 5, 1, 10, 0, tzinfo=shanghai))), "tester"
     )
     assert issue.reported_at == datetime(2024, 5, 1, 2, 0, tzinfo=timezone.utc)
+
+
+def test_a_record_taken_over_from_paper_keeps_its_entry_time(factory):
+    entered = datetime(2019, 4, 12, 10, 0)  # naive: Shanghai time
+    with transaction(factory) as session:
+        issue, _ = create_issue(session, validate_new_issue(payload()), "社工小王", at=entered)
+        public_id = issue.public_id
+    with factory() as session:
+        issue = get_issue(session, public_id)
+        expected = datetime(2019, 4, 12, 2, 0, tzinfo=timezone.utc)
+        assert issue.created_at == issue.updated_at == issue.events[0].at == expected
