@@ -208,3 +208,22 @@ def style(name: str, record: pd.Series) -> dict:
         colour = LAMP_COLOURS.get(record["status"], "#5c5c5c")
         return {"radius": 4, "color": "#3d3d3d", "weight": 1, "fill": True, "fillColor": colour, "fillOpacity": 1}
     return {}
+
+
+# Under a page's own overlays (issues, hot spots) the base layers step back: pale, thin, untappable.
+BACKDROP_LAYERS = ("roads", "lanes", "compounds", "buildings", "boundary")
+
+
+def backdrop_style(name: str, record: pd.Series) -> dict:
+    """Leaflet path options for one feature drawn under a page's own data."""
+    if name == "boundary":
+        return {"color": "#d1495b", "weight": 2, "opacity": 0.6, "fill": False}
+    if name == "compounds":
+        return {"color": "#a39a8c", "weight": 1, "dashArray": "4 3", "fill": False}
+    if name == "buildings":
+        return {"color": "#c9c1b4", "weight": 0.6, "fillColor": "#ece7de", "fillOpacity": 0.9}
+    if name == "roads":
+        return {"color": "#e2ded6", "weight": max(4, min(14, float(record["width"]) / 2)), "opacity": 1}
+    if name == "lanes":
+        return {"color": "#d3c9bc", "weight": 1.5, "opacity": 1}
+    return {}

@@ -32,6 +32,30 @@ class PageBinding(MacroElement):
         self.messages = messages
 
 
+class AppBinding(MacroElement):
+    """Hands the map, some of its layers and settings to a page's script: `app.attach(map, layers, config)`."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.app }}.attach({{ this._parent.get_name() }}, {
+            {%- for name, layer in this.layers.items() %}
+            {{ name|tojson }}: {{ layer.get_name() }},{% endfor %} },
+            {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, app: str, layers: dict, config: dict):
+        super().__init__()
+        if not app.isidentifier():
+            raise ValueError(f"not a script name: {app!r}")
+        self._name = "AppBinding"
+        self.app = app
+        self.layers = layers
+        self.config = config
+
+
 class Legend(MacroElement):
     """A collapsible legend in the map's corner. Entries are (swatch kind, colour, label)."""
 
