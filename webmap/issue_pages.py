@@ -1,0 +1,312 @@
+"""The issue pages: /issues, a map of residents' issues, and /issues/<id>, one issue's record."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import folium
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from folium.plugins import HeatMap, MarkerCluster
+
+from store.errors import NotFound
+from store.issues import get_issue
+from store.models import Issue
+from store.vocabulary import DONE_STATUSES, OPEN_STATUSES
+from webmap.api import bp as api
+from webmap.assets import load_manifest, localize
+from webmap.base_layers import base_layers
+from webmap.base_map import build_backdrop_map, display_shift, home_bounds
+from webmap.database import session
+from webmap.i18n import current_language
+from webmap.layer_display import backdrop_style, local_name
+from webmap.map_elements import AppBinding, Legend
+from webmap.tiles import TileProvider, provider
+
+bp = Blueprint("issue_pages", __name__)
+
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+# Above this many issues in view the map shows counts per area from /density instead of each issue.
+AGGREGATE_ABOVE = 3000
+DETAIL_MAP_RADIUS_DEG = 0.0008  # about 80 m around the issue
+
+STATUS_LABELS = {
+    "reported": _l("已上报"),
+    "acknowledged": _l("已受理"),
+    "in_progress": _l("处理中"),
+    "resolved": _l("已解决"),
+    "closed": _l("已关闭"),
+    "rejected": _l("已退回"),
+}
+PRIORITY_LABELS = {"low": _l("低"), "normal": _l("普通"), "high": _l("高"), "urgent": _l("紧急")}
+SOURCE_LABELS = {
+    "visit": _l("走访"),
+    "questionnaire": _l("问卷"),
+    "forum": _l("座谈会"),
+    "onsite_meeting": _l("现场三会"),
+    "hotline_12345": _l("12345热线"),
+    "patrol": _l("巡查"),
+}
+REJECTION_LABELS = {"duplicate": _l("重复上报"), "not_ours": _l("不属本居委职责")}
+EVENT_LABELS = {
+    "created": _l("登记"),
+    "status": _l("状态"),
+    "rejection_reason": _l("退回原因"),
+    "priority": _l("优先级"),
+    "assignment": _l("指派"),
+    "due_date": _l("办理期限"),
+    "comment": _l("备注"),
+}
+EVENT_VALUE_LABELS = {"created": STATUS_LABELS, "status": STATUS_LABELS, "priority": PRIORITY_LABELS, "rejection_reason": REJECTION_LABELS}
+
+# Folium's own viewport tag forbids pinch-zoom of the page; base.html sets ours.
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
+def status_group(status: str) -> str:
+    """How a marker shows its status: open (solid), done (hollow) or rejected (faded)."""
+    if status in {s.value for s in OPEN_STATUSES}:
+        return "open"
+    if status in {s.value for s in DONE_STATUSES}:
+        return "done"
+    return "rejected"
+
+
+def label(labels: dict, value) -> str:
+    return str(labels[value]) if value in labels else ("" if value is None else str(value))
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return moment.astimezone(LOCAL_TIME).strftime(fmt) if moment else ""
+
+
+def render_folium_page(template: str, m: folium.Map, *, tiles: TileProvider | None, **context) -> str:
+    """One of our templates around a Folium map, every asset served from here."""
+    root = m.get_root()
+    root.render()
+    html = render_template(
+        template,
+        map_header=_FOLIUM_VIEWPORT.sub("", root.header.render()),
+        map_html=root.html.render(),
+        map_script=root.script.render(),
+        **context,
+    )
+    static = url_for("static", filename="").rstrip("/")
+    return localize(html, static_url_path=static, allowed_hosts=tiles.hosts if tiles else ())
+
+
+def compound_names(lang: str) -> list[dict]:
+    return [
+        {"id": str(r["id"]), "name": local_name(r, lang)}
+        for _i, r in base_layers().layers["compounds"].iterrows()
+    ]
+
+
+def api_root() -> str:
+    return request.script_root + api.url_prefix
+
+
+# --- /issues -------------------------------------------------------------------------------------
+
+def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key: str) -> folium.Map:
+    """The toned-down base layers, an empty issue cluster and heat layer that static/js/issues.js fills."""
+    m = build_backdrop_map(layers, tiles=tiles, tiles_key=tiles_key)
+    issues = folium.FeatureGroup(name=_("问题")).add_to(m)
+    cluster = MarkerCluster(
+        control=False,
+        options={
+            "showCoverageOnHover": False,
+            "maxClusterRadius": 44,
+            "spiderfyDistanceMultiplier": 1.6,
+            "chunkedLoading": True,
+        },
+    ).add_to(issues)
+    heat = HeatMap([], name=_("热力图"), show=False, radius=24, blur=18, min_opacity=0.3, max_zoom=17).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    Legend(_("图例"), _issue_legend()).add_to(m)
+    AppBinding(
+        "JintanIssues",
+        {"issues": issues, "cluster": cluster, "heat": heat},
+        {
+            "lang": lang,
+            "api": api_root(),
+            "detail": url_for("issue_pages.issue_map") + "/",
+            "aggregateAbove": AGGREGATE_ABOVE,
+            "shift": display_shift(layers, tiles),
+            "home": home_bounds(layers, tiles),
+            "statuses": {status: {"label": str(text), "group": status_group(status)}
+                         for status, text in STATUS_LABELS.items()},
+            "messages": {
+                "loading": _("正在加载…"),
+                "count": _("本区域 {n} 条问题"),
+                "none": _("本区域没有符合条件的问题"),
+                "aggregated": _("本区域 {n} 条问题，数量较多，按位置汇总显示；放大地图或增加筛选条件可逐条查看"),
+                "failed": _("加载失败，请检查网络后重试"),
+                "badFilter": _("筛选条件有误，请检查日期等条件"),
+                "category": _("类别"),
+                "status": _("状态"),
+                "reported": _("上报时间"),
+                "address": _("地址"),
+                "details": _("查看详情"),
+                "issues": _("{n} 条问题"),
+            },
+        },
+    ).add_to(m)
+    return m
+
+
+def _issue_legend():
+    return [
+        (
+            _("问题状态"),
+            [
+                ("pin", "#4d4d4d", _("未办结：已上报、已受理、处理中")),
+                ("ring", "#4d4d4d", _("已办结：已解决、已关闭")),
+                ("faded", "#4d4d4d", _("已退回")),
+            ],
+        ),
+        (
+            _("数量"),
+            [
+                ("group", "#37474f", _("附近问题合计（同一类别时用类别颜色），点按放大")),
+                ("tally", "#d1495b", _("按位置汇总的问题数")),
+            ],
+        ),
+    ]
+
+
+@bp.get("/issues")
+def issue_map():
+    lang = current_language()
+    config = current_app.config
+    tiles = provider(config["BASEMAP"])
+
+    def render():
+        m = build_issue_map(base_layers().layers, lang=lang, tiles=tiles, tiles_key=config["TIANDITU_KEY"])
+        return render_folium_page(
+            "issues.html",
+            m,
+            tiles=tiles,
+            title=_("问题地图"),
+            statuses=[(status, str(text)) for status, text in STATUS_LABELS.items()],
+            compounds=compound_names(lang),
+        )
+
+    # Built once per language and tiles: the issues themselves come from the API.
+    return base_layers().page(("issues", lang, config["BASEMAP"]), render)
+
+
+# --- /issues/<id> --------------------------------------------------------------------------------
+
+@bp.get("/issues/<issue_id>")
+def issue_detail(issue_id: str):
+    try:
+        issue = get_issue(session(), issue_id)
+    except NotFound:
+        return _page("issues_not_found.html", title=_("未找到该问题")), 404
+    lang = current_language()
+    return _page(
+        "issue_detail.html",
+        title=_("问题详情"),
+        issue=issue,
+        category_name=issue.category.name_en if lang == "en" else issue.category.name_zh,
+        status=label(STATUS_LABELS, issue.status),
+        status_group=status_group(issue.status),
+        facts=_facts(issue, lang),
+        history=_history(issue),
+        map_data=_detail_map_data(issue),
+        leaflet_js=_vendored(folium.Map.default_js, "leaflet"),
+        leaflet_css=_vendored(folium.Map.default_css, "leaflet_css"),
+        icons_css=_vendored(folium.Map.default_css, "awesome_markers_font_css"),
+        back=url_for("issue_pages.issue_map", lat=f"{issue.lat:.6f}", lon=f"{issue.lon:.6f}", zoom=19),
+    )
+
+
+def _page(template: str, **context) -> str:
+    static = url_for("static", filename="").rstrip("/")
+    return localize(render_template(template, **context), static_url_path=static)
+
+
+def _vendored(assets, name: str) -> str:
+    """Our copy of one of Folium's CDN assets."""
+    return url_for("static", filename=load_manifest()["assets"][dict(assets)[name]])
+
+
+def _facts(issue: Issue, lang: str) -> list[tuple[str, str]]:
+    layers = base_layers().layers
+    buildings = layers["buildings"].set_index("id")
+    compounds = layers["compounds"].set_index("id")
+    building = ""
+    if issue.building_id in buildings.index:
+        record = buildings.loc[issue.building_id]
+        building = str(record["name"]) if isinstance(record["name"], str) and record["name"] else str(record["address"])
+    elif issue.building_id:
+        building = issue.building_id
+    compound = ""
+    if issue.compound_id in compounds.index:
+        compound = local_name(compounds.loc[issue.compound_id], lang)
+    elif issue.compound_id:
+        compound = issue.compound_id
+    facts = [
+        (_("优先级"), label(PRIORITY_LABELS, issue.priority)),
+        (_("来源"), label(SOURCE_LABELS, issue.source)),
+        (_("地址"), issue.address or ""),
+        (_("所在建筑"), building),
+        (_("所属小区"), compound),
+        (_("上报时间"), local_time(issue.reported_at)),
+        (_("解决时间"), local_time(issue.resolved_at)),
+        (_("负责人"), issue.assignee or ""),
+        (_("典型案例"), _("是") if issue.is_typical_case else _("否")),
+    ]
+    if issue.due_date:
+        facts.append((_("办理期限"), issue.due_date.isoformat()))
+    if issue.rejection_reason:
+        facts.append((_("退回原因"), label(REJECTION_LABELS, issue.rejection_reason)))
+    if issue.location_note:
+        facts.append((_("位置说明"), issue.location_note))
+    return facts
+
+
+def _history(issue: Issue) -> list[dict]:
+    entries = []
+    for event in issue.events:
+        values = EVENT_VALUE_LABELS.get(event.kind, {})
+        entries.append(
+            {
+                "at": local_time(event.at),
+                "iso": event.at.astimezone(LOCAL_TIME).isoformat(),
+                "kind": label(EVENT_LABELS, event.kind),
+                "from": label(values, event.from_value),
+                "to": label(values, event.to_value),
+                "comment": event.comment or "",
+                "actor": event.actor,
+            }
+        )
+    return entries
+
+
+def _detail_map_data(issue: Issue) -> dict:
+    """The issue's point and the base layers around it, as plain GeoJSON in WGS84 (no tiles, no shift)."""
+    r = DETAIL_MAP_RADIUS_DEG
+    around = {}
+    for name in ("roads", "lanes", "buildings", "boundary"):
+        gdf = base_layers().layers[name]
+        near = gdf.cx[issue.lon - r * 1.2: issue.lon + r * 1.2, issue.lat - r: issue.lat + r]
+        around[name] = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": row.geometry.__geo_interface__,
+                    "properties": {"style": backdrop_style(name, row)},
+                }
+                for _i, row in near.iterrows()
+            ],
+        }
+    return {
+        "point": [issue.lat, issue.lon],
+        "colour": issue.category.colour,
+        "group": status_group(issue.status),
+        "layers": around,
+    }

@@ -1,0 +1,421 @@
+/* The issue map: issues for the current view and filters from /api/v1, clustered markers
+   (or counts per area when there are too many), a heat layer, filters and view kept in the URL.
+   Text from users only ever reaches the page through textContent. */
+(function () {
+  "use strict";
+
+  var FILTERS = ["category", "status", "since", "until", "compound", "q"];
+  var COLOUR = /^#[0-9a-fA-F]{6}$/;
+  var ICON = /^[a-z0-9-]+$/;
+  var UUID = /^[0-9a-fA-F-]{36}$/;
+  var TIMEOUT_MS = 30000;
+  var LOCAL_DATE = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit"
+  });
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function format(message, n) {
+    return message.replace("{n}", Number(n).toLocaleString());
+  }
+
+  function localDate(iso) {
+    var when = iso ? new Date(iso) : null;
+    return when && !isNaN(when) ? LOCAL_DATE.format(when) : "";
+  }
+
+  /* WGS84 <-> the map's coordinates: GCJ-02 tiles need the shift the server computed. */
+  function projection(shift) {
+    if (!shift) {
+      return {
+        toMap: function (lon, lat) { return L.latLng(lat, lon); },
+        fromMap: function (latlng) { return [latlng.lng, latlng.lat]; }
+      };
+    }
+    var o = shift.origin, d = shift.offset, j = shift.jacobian;
+    var det = (1 + j[0][0]) * (1 + j[1][1]) - j[0][1] * j[1][0];
+    return {
+      toMap: function (lon, lat) {
+        var x = lon - o[0], y = lat - o[1];
+        return L.latLng(lat + d[1] + j[1][0] * x + j[1][1] * y, lon + d[0] + j[0][0] * x + j[0][1] * y);
+      },
+      fromMap: function (latlng) {
+        var u = latlng.lng - o[0] - d[0], v = latlng.lat - o[1] - d[1];
+        return [o[0] + ((1 + j[1][1]) * u - j[0][1] * v) / det, o[1] + ((1 + j[0][0]) * v - j[1][0] * u) / det];
+      }
+    };
+  }
+
+  /* ---- filters and view <-> the URL ---- */
+
+  function readUrl() {
+    var params = new URLSearchParams(window.location.search);
+    var filters = {};
+    FILTERS.forEach(function (name) { filters[name] = (params.get(name) || "").trim(); });
+    var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon")), zoom = parseInt(params.get("zoom"), 10);
+    var view = isFinite(lat) && isFinite(lon) && isFinite(zoom) ? {lat: lat, lon: lon, zoom: zoom} : null;
+    return {filters: filters, view: view};
+  }
+
+  function queryString(params) {
+    return params.toString().replace(/%2C/g, ",");
+  }
+
+  function writeUrl(filters, view) {
+    var params = new URLSearchParams(window.location.search);
+    FILTERS.forEach(function (name) {
+      if (filters[name]) params.set(name, filters[name]); else params.delete(name);
+    });
+    if (view) {
+      params.set("lat", view.lat.toFixed(6));
+      params.set("lon", view.lon.toFixed(6));
+      params.set("zoom", String(view.zoom));
+    }
+    var query = queryString(params);
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    // The language switch keeps what is on screen.
+    document.querySelectorAll(".jt-lang a").forEach(function (link) {
+      var target = new URLSearchParams(params);
+      target.set("lang", link.getAttribute("hreflang") === "en" ? "en" : "zh");
+      link.setAttribute("href", "?" + queryString(target));
+    });
+  }
+
+  /* ---- the filter panel ---- */
+
+  function FilterPanel(form, onChange) {
+    this.form = form;
+    this.onChange = onChange;
+    var self = this, typing = null;
+    form.addEventListener("change", function (event) {
+      if (event.target.name !== "q") self.onChange();
+    });
+    form.addEventListener("input", function (event) {
+      if (event.target.name !== "q") return;
+      clearTimeout(typing);
+      typing = setTimeout(function () { self.onChange(); }, 500);
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); self.onChange(); });
+    form.addEventListener("reset", function () { setTimeout(function () { self.onChange(); }, 0); });
+  }
+
+  FilterPanel.prototype.values = function () {
+    var form = this.form, values = {};
+    ["category", "status"].forEach(function (name) {
+      values[name] = Array.prototype.filter.call(form.elements, function (input) {
+        return input.name === name && input.checked;
+      }).map(function (input) { return input.value; }).join(",");
+    });
+    ["since", "until", "compound", "q"].forEach(function (name) {
+      values[name] = (form.elements[name].value || "").trim();
+    });
+    return values;
+  };
+
+  FilterPanel.prototype.show = function (filters) {
+    var form = this.form;
+    ["category", "status"].forEach(function (name) {
+      var chosen = (filters[name] || "").split(",");
+      Array.prototype.forEach.call(form.elements, function (input) {
+        if (input.name === name) input.checked = chosen.indexOf(input.value) !== -1;
+      });
+    });
+    ["since", "until", "compound", "q"].forEach(function (name) {
+      form.elements[name].value = filters[name] || "";
+    });
+  };
+
+  FilterPanel.prototype.addCategories = function (categories, lang, chosen) {
+    var box = document.getElementById("jt-category-chips");
+    box.textContent = "";
+    var wanted = (chosen || "").split(",");
+    categories.forEach(function (category) {
+      var chip = el("label", "jt-chip jt-category");
+      if (COLOUR.test(category.colour)) chip.style.setProperty("--c", category.colour);
+      var input = el("input");
+      input.type = "checkbox";
+      input.name = "category";
+      input.value = category.id;
+      input.checked = wanted.indexOf(category.id) !== -1;
+      chip.appendChild(input);
+      if (ICON.test(category.icon || "")) chip.appendChild(el("i", "fa-solid fa-" + category.icon));
+      chip.appendChild(el("span", null, lang === "en" ? category.name_en : category.name_zh));
+      box.appendChild(chip);
+    });
+  };
+
+  function activeFilterCount(filters) {
+    return FILTERS.filter(function (name) { return filters[name]; }).length;
+  }
+
+  /* ---- markers ---- */
+
+  function markerIcon(p, group) {
+    var dot = el("span", "jt-issue-dot");
+    if (COLOUR.test(p.colour || "")) dot.style.setProperty("--c", p.colour);
+    if (ICON.test(p.icon || "")) dot.appendChild(el("i", "fa-solid fa-" + p.icon));
+    return L.divIcon({
+      html: dot, className: "jt-issue jt-" + group,
+      iconSize: [44, 44], iconAnchor: [22, 22], popupAnchor: [0, -16]
+    });
+  }
+
+  function countIcon(n, className, messages) {
+    var size = n < 10 ? 44 : n < 100 ? 50 : n < 1000 ? 58 : 66;
+    var label = el("span", null, n >= 10000 ? Math.round(n / 1000) + "k" : String(n));
+    label.title = format(messages.issues, n);
+    return L.divIcon({html: label, className: className, iconSize: [size, size]});
+  }
+
+  function popupContent(p, config, categoryNames) {
+    var m = config.messages, box = el("div", "jt-popup jt-issue-popup");
+    box.appendChild(el("h3", null, p.title || ""));
+    var table = el("table");
+    function row(label, value) {
+      var tr = table.insertRow();
+      tr.appendChild(el("th", null, label));
+      tr.appendChild(el("td", null, value || ""));
+      return tr;
+    }
+    var category = row(m.category, categoryNames[p.category] || p.category_name || p.category);
+    if (COLOUR.test(p.colour || "")) category.cells[1].style.setProperty("--c", p.colour);
+    category.cells[1].className = "jt-category-cell";
+    var status = config.statuses[p.status];
+    row(m.status, status ? status.label : p.status);
+    row(m.reported, localDate(p.reported_at));
+    row(m.address, p.address);
+    box.appendChild(table);
+    var id = String(p.id || "");
+    if (UUID.test(id)) {
+      var link = el("a", "jt-details", m.details);
+      link.href = config.detail + encodeURIComponent(id);
+      box.appendChild(link);
+    }
+    return box;
+  }
+
+  /* ---- the app ---- */
+
+  function attach(map, layers, config) {
+    var project = projection(config.shift);
+    var messages = config.messages;
+    var cluster = layers.cluster, heat = layers.heat;
+    var statusText = document.getElementById("jt-map-status-text");
+    var retry = document.getElementById("jt-retry");
+    var badge = document.getElementById("jt-filter-count");
+    var categoryNames = {};
+    var state = readUrl();
+    var density = null; // {key, cell, bounds, points: [[latlng, count]]}
+    var shown = null;   // {key, bounds} of the issues now on the map, null when showing counts
+    var generation = 0, inFlight = null, moving = null;
+    var summary = ""; // what the status line says about what is on the map
+
+    // A cluster adds up what its markers stand for, and takes their colour when they share one category.
+    cluster.options.iconCreateFunction = function (group) {
+      var children = group.getAllChildMarkers(), colour = children[0].options.colour;
+      var n = children.reduce(function (sum, marker) {
+        if (marker.options.colour !== colour) colour = null;
+        return sum + (marker.options.count || 1);
+      }, 0);
+      var icon = countIcon(n, "jt-cluster", messages);
+      if (colour) icon.options.html.style.setProperty("--c", colour);
+      return icon;
+    };
+
+    var panel = new FilterPanel(document.getElementById("jt-filters"), function () {
+      state.filters = panel.values();
+      saveUrl();
+      refresh(true);
+    });
+    panel.show(state.filters);
+    setupPanelToggle(map);
+    if (state.view) {
+      map.setView(project.toMap(state.view.lon, state.view.lat), Math.max(12, Math.min(21, state.view.zoom)), {animate: false});
+    } else {
+      map.fitBounds(config.home, {padding: [10, 10], animate: false});
+    }
+
+    function saveUrl() {
+      var centre = project.fromMap(map.getCenter());
+      writeUrl(state.filters, {lon: centre[0], lat: centre[1], zoom: map.getZoom()});
+      var active = activeFilterCount(state.filters);
+      badge.textContent = String(active);
+      badge.hidden = active === 0;
+    }
+
+    function say(text, failed) {
+      statusText.textContent = text || "";
+      statusText.parentNode.classList.toggle("jt-failed", Boolean(failed));
+      retry.hidden = !failed;
+    }
+
+    function filterKey() {
+      return FILTERS.map(function (name) { return state.filters[name] || ""; }).join("|");
+    }
+
+    function cellFor(zoom) {
+      return zoom >= 19 ? 10 : zoom >= 17 ? 20 : zoom >= 15 ? 50 : 100;
+    }
+
+    function bbox(bounds) {
+      var sw = project.fromMap(bounds.getSouthWest()), ne = project.fromMap(bounds.getNorthEast());
+      return [sw[0], sw[1], ne[0], ne[1]].map(function (v) { return v.toFixed(6); }).join(",");
+    }
+
+    function apiUrl(path, bounds, extra) {
+      var params = new URLSearchParams();
+      FILTERS.forEach(function (name) { if (state.filters[name]) params.set(name, state.filters[name]); });
+      params.set("bbox", bbox(bounds));
+      Object.keys(extra || {}).forEach(function (name) { params.set(name, extra[name]); });
+      return config.api + path + "?" + queryString(params);
+    }
+
+    function getJson(url, signal) {
+      return fetch(url, {signal: signal, credentials: "same-origin", headers: {Accept: "application/json"}})
+        .then(function (response) {
+          if (!response.ok) {
+            var problem = new Error("HTTP " + response.status);
+            problem.status = response.status;
+            throw problem;
+          }
+          return response.json();
+        });
+    }
+
+    function showIssues(collection) {
+      cluster.clearLayers();
+      var markers = (collection.features || []).filter(function (f) {
+        return f.geometry && f.geometry.type === "Point";
+      }).map(function (feature) {
+        var p = feature.properties || {}, c = feature.geometry.coordinates;
+        var status = config.statuses[p.status];
+        var marker = L.marker(project.toMap(c[0], c[1]), {
+          icon: markerIcon(p, status ? status.group : "open"), count: 1, title: p.title || "", riseOnHover: true,
+          colour: COLOUR.test(p.colour || "") ? p.colour : null
+        });
+        marker.bindPopup(function () { return popupContent(p, config, categoryNames); }, {maxWidth: 320, minWidth: 220});
+        return marker;
+      });
+      cluster.addLayers(markers);
+      var n = collection.numberMatched !== undefined ? collection.numberMatched : markers.length;
+      summary = n ? format(messages.count, n) : messages.none;
+      say(summary);
+    }
+
+    function showCounts(total) {
+      cluster.clearLayers();
+      cluster.addLayers(density.points.map(function (point) {
+        var marker = L.marker(point[0], {icon: countIcon(point[1], "jt-cell-count", messages), count: point[1]});
+        marker.on("click", function () { map.setView(point[0], Math.min(map.getZoom() + 2, 20)); });
+        return marker;
+      }));
+      summary = format(messages.aggregated, total);
+      say(summary);
+    }
+
+    function showHeat() {
+      if (density && map.hasLayer(heat)) {
+        heat.setLatLngs(density.points.map(function (point) { return [point[0].lat, point[0].lng, point[1]]; }));
+      }
+    }
+
+    function countWithin(bounds) {
+      return density.points.reduce(function (sum, point) {
+        return sum + (bounds.contains(point[0]) ? point[1] : 0);
+      }, 0);
+    }
+
+    function refresh(force) {
+      var view = map.getBounds(), padded = view.pad(0.5), key = filterKey(), cell = cellFor(map.getZoom());
+      var needDensity = force || !density || density.key !== key || density.cell !== cell || !density.bounds.contains(view);
+      var needIssues = force || !shown || shown.key !== key || !shown.bounds.contains(view);
+      if (!needDensity && !needIssues) return;
+      var mine = ++generation;
+      if (inFlight) inFlight.abort();
+      var controller = inFlight = new AbortController();
+      var timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+      say(messages.loading);
+
+      var step = needDensity
+        ? getJson(apiUrl("/issues/density", padded, {cell_m: cell}), controller.signal).then(function (collection) {
+            density = {
+              key: key, cell: cell, bounds: padded,
+              points: (collection.features || []).filter(function (f) {
+                return f.geometry && f.geometry.type === "Point";
+              }).map(function (f) {
+                var c = f.geometry.coordinates;
+                return [project.toMap(c[0], c[1]), Number((f.properties || {}).count) || 0];
+              })
+            };
+            showHeat();
+          })
+        : Promise.resolve();
+
+      step.then(function () {
+        if (mine !== generation) return null;
+        var total = countWithin(padded);
+        if (total > config.aggregateAbove) {
+          shown = null;
+          showCounts(total);
+          return null;
+        }
+        if (!needIssues && shown) { say(summary); return null; }
+        var url = apiUrl("/issues", padded, {limit: config.aggregateAbove, sort: "-reported_at"});
+        return getJson(url, controller.signal).then(function (collection) {
+          if (mine !== generation) return;
+          if (collection.numberMatched > config.aggregateAbove) {
+            shown = null;
+            showCounts(collection.numberMatched);
+          } else {
+            shown = {key: key, bounds: padded};
+            showIssues(collection);
+          }
+        });
+      }).catch(function (problem) {
+        if (mine !== generation) return;
+        say(problem.status === 400 ? messages.badFilter : messages.failed, true);
+      }).then(function () {
+        clearTimeout(timer);
+        if (inFlight === controller) inFlight = null;
+      });
+    }
+
+    retry.addEventListener("click", function () { refresh(true); });
+    map.on("moveend", function () {
+      saveUrl();
+      clearTimeout(moving);
+      moving = setTimeout(function () { refresh(false); }, 250);
+    });
+    map.on("overlayadd", function (event) { if (event.layer === heat) showHeat(); });
+
+    getJson(config.api + "/categories").then(function (body) {
+      var categories = Array.isArray(body) ? body : body.categories || [];
+      categories.forEach(function (c) { categoryNames[c.id] = config.lang === "en" ? c.name_en : c.name_zh; });
+      panel.addCategories(categories, config.lang, state.filters.category);
+    }).catch(function () {
+      document.getElementById("jt-category-chips").textContent = messages.failed;
+    });
+
+    saveUrl();
+    refresh(true);
+  }
+
+  function setupPanelToggle(map) {
+    var toggle = document.getElementById("jt-panel-toggle");
+    var open = window.innerWidth >= 900;
+    function apply() {
+      document.body.classList.toggle("jt-panel-open", open);
+      toggle.setAttribute("aria-expanded", String(open));
+      map.invalidateSize();
+    }
+    toggle.addEventListener("click", function () { open = !open; apply(); });
+    apply();
+  }
+
+  window.JintanIssues = {attach: attach};
+})();
