@@ -1,0 +1,85 @@
+"""/hotspots: where issues cluster more than chance allows (Getis-Ord Gi* cells from /api/v1/hotspots)."""
+from __future__ import annotations
+
+import folium
+from flask import Blueprint, current_app
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from webmap.base_layers import base_layers
+from webmap.base_map import build_backdrop_map, display_shift, home_bounds
+from webmap.i18n import current_language
+from webmap.issue_pages import api_root, render_folium_page
+from webmap.map_elements import AppBinding, Legend
+from webmap.tiles import provider
+
+bp = Blueprint("hotspot_pages", __name__)
+
+# ColorBrewer RdYlBu, the usual diverging palette for Gi* hot (red) and cold (blue) spots.
+CLASS_COLOURS = {
+    "hot99": "#d7191c",
+    "hot95": "#fc8d59",
+    "hot90": "#fee090",
+    "ns": "#bdbdbd",
+    "cold90": "#e0f3f8",
+    "cold95": "#91bfdb",
+    "cold99": "#4575b4",
+}
+CLASS_LABELS = {
+    "hot99": _l("热点（99% 置信）"),
+    "hot95": _l("热点（95% 置信）"),
+    "hot90": _l("热点（90% 置信）"),
+    "ns": _l("不显著"),
+    "cold90": _l("冷点（90% 置信）"),
+    "cold95": _l("冷点（95% 置信）"),
+    "cold99": _l("冷点（99% 置信）"),
+}
+
+
+def build_hotspot_map(layers, *, lang: str, tiles, tiles_key: str) -> folium.Map:
+    """The toned-down base layers and an empty group that static/js/hotspots.js fills with the cells."""
+    m = build_backdrop_map(layers, tiles=tiles, tiles_key=tiles_key)
+    cells = folium.FeatureGroup(name=_("热点分析格子")).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    Legend(
+        _("图例"),
+        [(_("Gi* 热点分析"), [("box", CLASS_COLOURS[c], str(text)) for c, text in CLASS_LABELS.items()])],
+    ).add_to(m)
+    AppBinding(
+        "JintanHotspots",
+        {"cells": cells},
+        {
+            "lang": lang,
+            "api": api_root(),
+            "shift": display_shift(layers, tiles),
+            "home": home_bounds(layers, tiles),
+            "colours": CLASS_COLOURS,
+            "labels": {c: str(text) for c, text in CLASS_LABELS.items()},
+            "messages": {
+                "loading": _("正在计算热点…"),
+                "failed": _("加载失败，请检查网络后重试"),
+                "badFilter": _("筛选条件有误，请检查日期等条件"),
+                "issues": _("{n} 条问题"),
+                "cellSize": _("格子边长 {n} 米"),
+                "cells": _("{n} 个格子"),
+                "noHotspots": _("没有显著的热点"),
+                "places": _("位置"),
+                "compounds": _("小区"),
+                "lanes": _("弄堂"),
+                "count": _("问题数"),
+            },
+        },
+    ).add_to(m)
+    return m
+
+
+@bp.get("/hotspots")
+def hotspot_map():
+    lang = current_language()
+    config = current_app.config
+    tiles = provider(config["BASEMAP"])
+
+    def render():
+        m = build_hotspot_map(base_layers().layers, lang=lang, tiles=tiles, tiles_key=config["TIANDITU_KEY"])
+        return render_folium_page("hotspots.html", m, tiles=tiles, title=_("问题热点"))
+
+    return base_layers().page(("hotspots", lang, config["BASEMAP"]), render)
