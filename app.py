@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from webmap import api, base_layers, cli, database, i18n, pages, settings
+from webmap import api, base_layers, cli, database, hotspot_pages, i18n, issue_pages, pages, settings
 
 HERE = Path(__file__).resolve().parent
 
@@ -28,5 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     api.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(issue_pages.bp)
+    app.register_blueprint(hotspot_pages.bp)
     cli.init_app(app)
     return app
