@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from pyproj import Geod
 from werkzeug.serving import make_server
+
+from tests.conftest import HOSTILE_NAME
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -16,6 +21,7 @@ CHROMIUM_FLAGS = [
 ]
 TABLET = {"width": 1024, "height": 1366}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+WGS84 = Geod(ellps="WGS84")
 
 
 def pytest_collection_modifyitems(items):
@@ -74,3 +80,94 @@ def tablet(browser):
 def foreign_requests(page, base_url: str) -> list[str]:
     own = urlsplit(base_url).netloc
     return [u for u in page.requests if urlsplit(u).scheme in ("http", "https") and urlsplit(u).netloc != own]
+
+
+# --- an app with issues in it, for the issue and hot spot pages -----------------------------------
+
+CLUSTER_CATEGORY = "garbage-sorting"
+CLUSTER_ADDRESS = "黄家路55弄3号"
+CLUSTER_SIZE = 18
+BACKGROUND_EVERY = 7  # one issue in every 7th grid cell, so the hot spot test has data to compare with
+BACKGROUND_CATEGORIES = ("sanitation", "parking", "clutter", "lighting", "greenery", "old-housing")
+
+
+@dataclass
+class SeededIssues:
+    total: int
+    cluster_ids: list[str]
+    hostile_id: str
+    hostile_lon: float
+    hostile_lat: float
+
+
+def seed_issues(app) -> SeededIssues:
+    """Issues spread over the neighbourhood, one of them titled with markup, and a planted cluster.
+
+    The hot spot analysis needs at least 30 issues and under 90 % empty cells to say anything,
+    hence about 60: a background of one issue per few grid cells, and 18 around one doorway.
+    """
+    from geo.hotspots import issue_grid
+    from store.intake import submit_issue
+    from store.issues import update_issue
+    from webmap.base_layers import base_layers
+    from webmap.database import transaction
+
+    with app.test_request_context():
+        layers = base_layers().layers
+        locator = base_layers().locator
+        spots = issue_grid(layers["boundary"], 20).geometry.representative_point().iloc[::BACKGROUND_EVERY]
+        centre = layers["buildings"].set_index("address").loc[CLUSTER_ADDRESS].geometry.representative_point()
+        start = datetime(2024, 1, 1, 2, 0, tzinfo=timezone.utc)
+        with transaction() as s:
+            ids = []
+            for n, spot in enumerate(spots):
+                issue, _ = submit_issue(
+                    s,
+                    {
+                        "category": BACKGROUND_CATEGORIES[n % len(BACKGROUND_CATEGORIES)],
+                        "title": HOSTILE_NAME if n == 1 else f"楼道堆物 {n}",
+                        "lon": spot.x,
+                        "lat": spot.y,
+                        "reported_at": (start + timedelta(days=5 * n)).isoformat(),
+                    },
+                    locator,
+                    "社工小王",
+                )
+                if n % 3 == 0:
+                    update_issue(s, issue.public_id, {"status": "resolved"}, "社工小王", "已清理")
+                ids.append(issue.public_id)
+            hostile = ids[1]
+            cluster = []
+            for n in range(CLUSTER_SIZE):
+                lon, lat, _ = WGS84.fwd(centre.x, centre.y, n * 20, 4 + (n % 4) * 6)
+                issue, _ = submit_issue(
+                    s,
+                    {
+                        "category": CLUSTER_CATEGORY,
+                        "title": f"垃圾箱房满溢 {n}",
+                        "lon": lon,
+                        "lat": lat,
+                        "reported_at": (start + timedelta(days=200 + n)).isoformat(),
+                    },
+                    locator,
+                    "社工小李",
+                )
+                cluster.append(issue.public_id)
+        spot = spots.iloc[1]
+        return SeededIssues(len(ids) + len(cluster), cluster, hostile, float(spot.x), float(spot.y))
+
+
+@pytest.fixture(scope="session")
+def seeded_app():
+    from tests.conftest import make_app
+
+    app = make_app()
+    return app, seed_issues(app)
+
+
+@pytest.fixture(scope="session")
+def seeded_server(seeded_app):
+    app, seeded = seeded_app
+    with LiveServer(app) as server:
+        server.seeded = seeded
+        yield server
