@@ -1,0 +1,52 @@
+"""Reporting test issues through the API, at places in the demo neighbourhood."""
+from __future__ import annotations
+
+import uuid
+from functools import cache
+from typing import Any
+
+from geo.dataset import load_dataset
+from tests.conftest import DATA_DIR
+from tests.store.helpers import CENTRE_LAT, CENTRE_LON, offset_point
+
+__all__ = ["CENTRE_LAT", "CENTRE_LON", "building_point", "body", "offset_point", "report", "utf8_header"]
+
+
+def body(**overrides: Any) -> dict[str, Any]:
+    """A valid report at the neighbourhood's centre; None drops a field."""
+    values = {
+        "id": str(uuid.uuid4()),
+        "category": "sanitation",
+        "title": "弄堂口垃圾堆放",
+        "description": "Bags of rubbish left by the lane entrance",
+        "lon": CENTRE_LON,
+        "lat": CENTRE_LAT,
+        "source": "visit",
+    }
+    values.update(overrides)
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def report(client, actor: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """POST a report that must be stored; its Feature."""
+    headers = {"X-Actor": utf8_header(actor)} if actor else {}
+    response = client.post("/api/v1/issues", json=body(**overrides), headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def utf8_header(value: str) -> str:
+    """A header value as its UTF-8 bytes travel (the test client sends headers as Latin-1)."""
+    return value.encode("utf-8").decode("latin-1")
+
+
+@cache
+def _layers():
+    return load_dataset(DATA_DIR).layers
+
+
+def building_point(address: str) -> tuple[float, float, str]:
+    """A point inside the building at `address`, and the building's compound."""
+    building = _layers()["buildings"].set_index("address").loc[address]
+    point = building.geometry.representative_point()
+    return point.x, point.y, building["compound"]

@@ -1,0 +1,69 @@
+"""Issues as GeoJSON Features: what every issue endpoint returns. No Flask here."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from geo.crs import DISPLAY_DECIMALS
+from store.models import Issue, IssueEvent
+from store.timestamps import LOCAL_TZ
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    """ISO 8601; instants in Shanghai time with their offset (+08:00)."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return moment.astimezone(LOCAL_TZ).isoformat()
+    return moment.isoformat()
+
+
+def point(lon: float, lat: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [round(lon, DISPLAY_DECIMALS), round(lat, DISPLAY_DECIMALS)]}
+
+
+def issue_properties(issue: Issue, lang: str) -> dict[str, Any]:
+    category = issue.category
+    return {
+        "id": issue.public_id,
+        "category": category.id,
+        "category_name": category.name_zh if lang == "zh" else category.name_en,
+        "colour": category.colour,
+        "icon": category.icon,
+        "title": issue.title,
+        "description": issue.description,
+        "status": issue.status,
+        "rejection_reason": issue.rejection_reason,
+        "priority": issue.priority,
+        "source": issue.source,
+        "address": issue.address,
+        "building": issue.building_id,
+        "compound": issue.compound_id,
+        "reported_at": iso(issue.reported_at),
+        "resolved_at": iso(issue.resolved_at),
+        "updated_at": iso(issue.updated_at),
+        "due_date": iso(issue.due_date),
+        "assignee": issue.assignee,
+        "typical_case": issue.is_typical_case,
+    }
+
+
+def event_json(event: IssueEvent) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "from": event.from_value,
+        "to": event.to_value,
+        "comment": event.comment,
+        "actor": event.actor,
+        "at": iso(event.at),
+    }
+
+
+def issue_feature(issue: Issue, lang: str, *, events: bool = False, **extra: Any) -> dict[str, Any]:
+    """The issue as a Feature (id = its public UUID); with `events`, its history oldest first."""
+    properties = issue_properties(issue, lang)
+    properties.update(extra)
+    if events:
+        history = sorted(issue.events, key=lambda e: (e.at, e.id or 0))
+        properties["events"] = [event_json(e) for e in history]
+    return {"type": "Feature", "id": issue.public_id, "geometry": point(issue.lon, issue.lat), "properties": properties}
