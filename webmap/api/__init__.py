@@ -38,6 +38,8 @@ def init_app(app: Flask) -> None:
     # Importing the modules registers their routes.
     from webmap.api import (  # noqa: F401
         categories,
+        density,
+        hotspots,
         issues,
         layers,
         nearby,
