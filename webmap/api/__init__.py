@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     from webmap.api import (  # noqa: F401
         categories,
         density,
+        docs,
         exports,
         hotspots,
         issues,
