@@ -9,6 +9,8 @@ PORT ?= 5000
 
 run: $(VENV)/.runtime  ## serve the map with the demo data on http://127.0.0.1:5000
 	$(BIN)/flask --app app layers check
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app seed --if-empty
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev system-deps  ## the whole suite, browser tests included
@@ -35,8 +37,8 @@ dataset: $(VENV)/.runtime  ## regenerate data/shapefiles from data/sources
 vendor: $(VENV)/.dev  ## re-vendor the pinned web assets from the npm registry
 	$(BIN)/python scripts/vendor_assets.py
 
-translations: $(VENV)/.runtime  ## compile webmap/translations/*/messages.po
-	$(BIN)/pybabel compile --use-fuzzy -d webmap/translations
+translations: $(VENV)/.runtime  ## extract messages, merge them into each .po, compile
+	$(BIN)/python scripts/update_translations.py
 
 check-data: $(VENV)/.runtime
 	$(BIN)/flask --app app layers check
