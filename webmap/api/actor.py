@@ -14,4 +14,4 @@ def current_actor() -> str:
         value = value.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         pass
-    return value.strip() or ANONYMOUS
+    return value.replace("\x00", "").strip() or ANONYMOUS

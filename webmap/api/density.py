@@ -20,7 +20,10 @@ def issue_density():
     minlon, minlat, _, _ = base_layers().layers["boundary"].total_bounds
     with refusals(errors):
         grid, cells = density(
-            session(), issue_filters(args), origin=(float(minlon), float(minlat)), cell_m=args.get("cell_m") or DEFAULT_CELL_M
+            session(),
+            issue_filters(args, errors),
+            origin=(float(minlon), float(minlat)),
+            cell_m=args.get("cell_m") or DEFAULT_CELL_M,
         )
     return geojson_response(
         {

@@ -24,7 +24,7 @@ def _download(data: bytes, mimetype: str, extension: str) -> Response:
 def _table():
     args, errors = parameters(PARAMETERS)
     with refusals(errors):
-        table = issues_table(session(), issue_filters(args), sort=args.get("sort", DEFAULT_SORT))
+        table = issues_table(session(), issue_filters(args, errors), sort=args.get("sort", DEFAULT_SORT))
     return table
 
 

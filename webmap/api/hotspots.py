@@ -12,10 +12,9 @@ from geo.cell_places import cell_places
 from geo.crs import rounded
 from geo.hotspots import hotspots
 from store.aggregates import issue_points
-from store.filters import IssueFilters
 from store.validation import number
 from webmap.api import bp
-from webmap.api.query import parameters, read, refusals
+from webmap.api.query import issue_filters, parameters, read, refusals
 from webmap.api.responses import geojson_response
 from webmap.base_layers import base_layers
 from webmap.database import session
@@ -32,9 +31,8 @@ SEED = 0  # the same data always gives the same map
 def issue_hotspots():
     args, errors = parameters(PARAMETERS)
     cell_m = read(args, errors, "cell_m", number, default=DEFAULT_CELL_M, minimum=MIN_CELL_M, maximum=MAX_CELL_M)
-    filters = IssueFilters(**{name: args.get(name) for name in ("category", "status", "since", "until")})
     with refusals(errors):
-        points = issue_points(session(), filters)
+        points = issue_points(session(), issue_filters(args, errors))
 
     layers = base_layers().layers
     cells, summary = hotspots(points, layers["boundary"], cell_size_m=cell_m, permutations=PERMUTATIONS, seed=SEED)

@@ -7,13 +7,15 @@ from flask import url_for
 
 from store import issues as store_issues
 from store.errors import ValidationError
+from store.filters import LIMIT_MAX
 from store.intake import submit_issue
 from store.timestamps import utcnow
 from webmap.api import bp
 from webmap.api.actor import current_actor
 from webmap.api.issue_geojson import iso, issue_feature
-from webmap.api.json_body import json_object
-from webmap.api.query import FILTERS, issue_filters, no_parameters, parameters, refusals
+from webmap.api.json_body import json_object, unusable_fields
+from webmap.api.query import FILTERS, issue_filters, no_parameters, parameters, read, refusals, whole_number
+from webmap.api.time_range import OUT_OF_RANGE, out_of_range
 from webmap.api.responses import geojson_response, invalid_issue
 from webmap.base_layers import base_layers
 from webmap.database import session, transaction
@@ -21,6 +23,7 @@ from webmap.i18n import current_language
 
 LIST_PARAMETERS = (*FILTERS, "limit", "offset", "sort")
 DEFAULT_LIMIT = 100
+MAX_OFFSET = 2**31 - 1  # beyond every issue there will ever be, well within SQL integers
 DEFAULT_SORT = "-reported_at"
 # The client's UUID for a report is `id` here and `public_id` in the store.
 CLIENT_ID = "id"
@@ -29,10 +32,15 @@ CLIENT_ID = "id"
 @bp.get("/issues")
 def list_issues():
     args, errors = parameters(LIST_PARAMETERS)
-    limit, offset = args.get("limit", DEFAULT_LIMIT), args.get("offset", 0)
+    limit = read(args, errors, "limit", whole_number, default=DEFAULT_LIMIT, minimum=1, maximum=LIMIT_MAX)
+    offset = read(args, errors, "offset", whole_number, default=0, minimum=0, maximum=MAX_OFFSET)
     with refusals(errors):
         issues, matched = store_issues.list_issues(
-            session(), issue_filters(args), sort=args.get("sort", DEFAULT_SORT), limit=limit, offset=offset
+            session(),
+            issue_filters(args, errors),
+            sort=args.get("sort", DEFAULT_SORT),
+            limit=limit or DEFAULT_LIMIT,
+            offset=offset or 0,
         )
     lang = current_language()
     return geojson_response(
@@ -41,7 +49,7 @@ def list_issues():
             "numberMatched": matched,
             "numberReturned": len(issues),
             "timeStamp": iso(utcnow()),
-            "links": _paging_links(args, int(limit), int(offset), len(issues), matched),
+            "links": _paging_links(args, limit, offset, len(issues), matched),
             "features": [issue_feature(issue, lang) for issue in issues],
         }
     )
@@ -77,8 +85,14 @@ def create_issue():
 
 
 def _submission(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The store's payload for a submitted body, or the problems only this layer can see."""
+    problems = unusable_fields(body)
     if "public_id" in body:
-        return body, {"public_id": f"unknown field; send the client's UUID as {CLIENT_ID!r}"}
+        problems["public_id"] = f"unknown field; send the client's UUID as {CLIENT_ID!r}"
+    if body.get("reported_at") is not None and out_of_range(body["reported_at"]):
+        problems["reported_at"] = OUT_OF_RANGE
+    if problems:
+        return body, problems
     payload = dict(body)
     if CLIENT_ID in payload:
         payload["public_id"] = payload.pop(CLIENT_ID)
@@ -99,6 +113,8 @@ def get_issue(issue_id: str):
 @bp.patch("/issues/<issue_id>")
 def update_issue(issue_id: str):
     changes = json_object()
+    if problems := unusable_fields(changes):
+        return invalid_issue(problems)
     comment = changes.pop("comment", None)
     try:
         with transaction() as s:

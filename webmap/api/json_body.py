@@ -18,6 +18,38 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+INTEGER_RANGE = range(-(2**63), 2**63)  # what a database integer or a float can take
+
+
+def _unusable(value: Any) -> str | None:
+    """Why a JSON value cannot be stored or computed with, if it cannot."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "contains a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "contains an unpaired surrogate: not Unicode text"
+    elif isinstance(value, int) and not isinstance(value, bool) and value not in INTEGER_RANGE:
+        return "number too large"
+    elif isinstance(value, dict):
+        return next((p for k, v in value.items() if (p := _unusable(k) or _unusable(v))), None)
+    elif isinstance(value, list):
+        return next((p for v in value if (p := _unusable(v))), None)
+    return None
+
+
+def unusable_fields(body: dict[str, Any]) -> dict[str, str]:
+    """A problem for each field whose value (or name) no database can store, e.g. a NUL character."""
+    problems = {}
+    for name, value in body.items():
+        problem = _unusable(name) or _unusable(value)
+        if problem:
+            printable = name.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+            problems[printable] = problem
+    return problems
+
+
 def json_object() -> dict[str, Any]:
     """The body as a dict, or a 400 (not JSON, not an object) / 413 (over 1 MiB) JSON error.
 

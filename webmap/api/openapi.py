@@ -84,7 +84,9 @@ PARAMETERS: dict[str, Schema] = {
     "limit": _query(
         "limit", {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": issues.DEFAULT_LIMIT}, "page size"
     ),
-    "offset": _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "issues to skip"),
+    "offset": _query(
+        "offset", {"type": "integer", "minimum": 0, "maximum": issues.MAX_OFFSET, "default": 0}, "issues to skip"
+    ),
     "sort": _query(
         "sort",
         {"type": "string", "default": issues.DEFAULT_SORT},

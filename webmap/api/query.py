@@ -10,12 +10,15 @@ from flask import request
 from store.errors import ValidationError
 from store.filters import IssueFilters
 from store.validation import FieldErrors, Invalid
+from webmap.api.time_range import OUT_OF_RANGE, out_of_range
 
 T = TypeVar("T")
 
 FILTERS = ("bbox", "category", "status", "since", "until", "compound", "q")
 LIST_VALUED = ("category", "status")  # ?category=a&category=b means category=a,b
 EVERYWHERE = ("lang",)  # read by webmap.i18n
+TIMES = ("since", "until")
+NUL = "\x00"  # PostgreSQL text cannot hold it
 
 
 def parameters(allowed: tuple[str, ...]) -> tuple[dict[str, str], FieldErrors]:
@@ -32,6 +35,8 @@ def parameters(allowed: tuple[str, ...]) -> tuple[dict[str, str], FieldErrors]:
             errors.add(name, f"unknown parameter; this endpoint takes {takes}")
         elif len(given) > 1 and name not in LIST_VALUED:
             errors.add(name, "given more than once")
+        elif any(NUL in value for value in given):
+            errors.add(name, "contains a NUL character")
         else:
             values[name] = ",".join(given)
     return values, errors
@@ -53,9 +58,14 @@ def refusals(errors: FieldErrors) -> Iterator[FieldErrors]:
     errors.raise_if_any()
 
 
-def issue_filters(values: dict[str, str]) -> IssueFilters:
-    """The filters among the parameters, as text: store.filters checks them."""
-    return IssueFilters(**{name: values.get(name) for name in FILTERS})
+def issue_filters(values: dict[str, str], errors: FieldErrors) -> IssueFilters:
+    """The filters among the parameters, as text for store.filters to check; a time it cannot handle is filed here."""
+    chosen = {name: values.get(name) for name in FILTERS}
+    for name in TIMES:
+        if chosen[name] and out_of_range(chosen[name]):
+            errors.add(name, OUT_OF_RANGE)
+            chosen[name] = None
+    return IssueFilters(**chosen)
 
 
 def read(
@@ -78,7 +88,7 @@ def read(
 
 
 def whole_number(text: str, *, minimum: int, maximum: int) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise Invalid("must be a whole number")
     value = int(text)
     if not minimum <= value <= maximum:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 import uuid
 
@@ -189,3 +190,19 @@ def test_far_away_is_refused_even_when_nearby_on_purpose(api):
     refused = api.post("/api/v1/issues", json=body(lon=121.47, lat=31.23, nearby_on_purpose=True))
     assert refused.status_code == 422
     assert "at most 300 m" in refused.get_json()["fields"]["location"]
+
+
+def test_values_the_database_cannot_store_are_a_422_not_a_crash(api):
+    response = api.post(
+        "/api/v1/issues",
+        data=json.dumps(body(title="弄堂\x00口", reported_at="0001-01-01T00:00:00", lon=10**400, description="\ud800")),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.get_json()["fields"] == {
+        "title": "contains a NUL character",
+        "reported_at": "out of range",
+        "lon": "number too large",
+        "description": "contains an unpaired surrogate: not Unicode text",
+    }
+    assert stored(api) == 0

@@ -90,3 +90,9 @@ def test_a_patch_body_that_is_not_a_json_object_is_a_400(api):
     response = api.patch(f"/api/v1/issues/{issue['id']}", data="status=closed", content_type="text/plain")
     assert response.status_code == 400
     assert response.get_json()["message"]
+
+
+def test_a_nul_character_in_a_change_is_a_422(api):
+    issue = report(api)
+    response = patch(api, issue["id"], {"comment": "a\x00b", "assignee": "x"})
+    assert response.status_code == 422 and response.get_json()["fields"] == {"comment": "contains a NUL character"}

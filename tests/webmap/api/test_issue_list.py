@@ -140,3 +140,13 @@ def test_limit_has_a_ceiling_and_parameters_are_given_once(api):
     assert too_many.status_code == 400 and set(too_many.get_json()["fields"]) == {"limit"}
     twice = api.get("/api/v1/issues?limit=5&limit=6")
     assert twice.status_code == 400 and twice.get_json()["fields"] == {"limit": "given more than once"}
+
+
+def test_values_the_database_cannot_take_are_a_400_not_a_crash(api, planted):
+    response = api.get(f"/api/v1/issues?offset={'9' * 30}&since=0001-01-01&until=9999-12-31&q=%00&compound=a%00b&limit=²")
+    assert response.status_code == 400
+    fields = response.get_json()["fields"]
+    assert set(fields) == {"offset", "since", "until", "q", "compound", "limit"}
+    assert fields["since"] == fields["until"] == "out of range" and "NUL" in fields["q"]
+    for path in ("/api/v1/issues/density", "/api/v1/hotspots", "/api/v1/issues.csv"):
+        assert set(api.get(f"{path}?since=0001-01-01T00:00:00&category=%00").get_json()["fields"]) == {"since", "category"}
