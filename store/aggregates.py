@@ -119,8 +119,9 @@ def density(
         .subquery()
     )
     col, row = _floor(steps.c.x), _floor(steps.c.y)
+    mean_lon, mean_lat = func.avg(steps.c.lon), func.avg(steps.c.lat)
     query = (
-        select(col.label("col"), row.label("row"), func.count().label("n"), func.avg(steps.c.lon), func.avg(steps.c.lat))
+        select(col.label("col"), row.label("row"), func.count().label("n"), mean_lon, mean_lat)
         .group_by(col, row)
         .order_by(row, col)
     )

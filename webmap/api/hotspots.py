@@ -59,7 +59,8 @@ def issue_hotspots():
         }
         for _, cell in cells.iterrows()
     ]
-    return geojson_response({"type": "FeatureCollection", "features": features, "summary": _json_safe(summary.as_dict())})
+    summary_json = _json_safe(summary.as_dict())
+    return geojson_response({"type": "FeatureCollection", "features": features, "summary": summary_json})
 
 
 def _places(cells, cell_m: float, name_column: str) -> pd.DataFrame:

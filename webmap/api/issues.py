@@ -75,7 +75,11 @@ def create_issue():
         return invalid_issue(problems)
     try:
         with transaction() as s:
-            issue, created = submit_issue(s, payload, base_layers().locator, current_actor())
+            try:
+                issue, created = submit_issue(s, payload, base_layers().locator, current_actor())
+            except ValidationError as problem:
+                # The store looks the category up only once all else is right; name it now too.
+                raise ValidationError({**_unknown_category(s, payload), **problem.field_errors}) from None
             feature = issue_feature(issue, current_language(), events=True)
     except ValidationError as problem:
         return invalid_issue(_client_names(problem.field_errors))
@@ -97,6 +101,15 @@ def _submission(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     if CLIENT_ID in payload:
         payload["public_id"] = payload.pop(CLIENT_ID)
     return payload, {}
+
+
+def _unknown_category(s, payload: dict[str, Any]) -> dict[str, str]:
+    category = payload.get("category")
+    if not isinstance(category, str) or not category.strip():
+        return {}
+    if category.strip() in {c.id for c in store_issues.list_categories(s)}:
+        return {}
+    return {"category": f"unknown category {category.strip()!r}"}
 
 
 def _client_names(field_errors: dict[str, str]) -> dict[str, str]:

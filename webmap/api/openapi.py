@@ -637,7 +637,7 @@ def _paths() -> dict[str, Schema]:
         "/issues/density": {
             "get": {
                 "tags": ["maps"],
-                "summary": "issue counts on a grid of about cell_m metres (heat map, clusters), counted in the database",
+                "summary": "issue counts on a grid of about cell_m metres (heat map, clusters), counted in SQL",
                 "parameters": [
                     *_parameters(*FILTERS),
                     _query(

@@ -97,8 +97,9 @@ def test_every_bad_field_is_named_and_nothing_is_stored(api):
     result = response.get_json()
     assert result["error"] == "invalid issue"
     fields = result["fields"]
-    assert set(fields) == {"id", "title", "lon", "lat", "source", "colour", "nearby_on_purpose", "compound_id"}
+    assert set(fields) == {"id", "category", "title", "lon", "lat", "source", "colour", "nearby_on_purpose", "compound_id"}
     assert "UUID" in fields["id"] and "too long" in fields["title"]
+    assert fields["category"] == "unknown category 'parking-lots'"
     assert "between" in fields["lon"] and "number" in fields["lat"]
     assert fields["colour"] == "unknown field" and "derived" in fields["compound_id"]
     assert all(isinstance(message, str) and message for message in fields.values())
@@ -115,6 +116,8 @@ def test_an_unknown_category_is_refused_without_a_write(api):
     response = api.post("/api/v1/issues", json=body(category="parking-lots"))
     assert response.status_code == 422
     assert response.get_json()["fields"] == {"category": "unknown category 'parking-lots'"}
+    outside = api.post("/api/v1/issues", json=body(category="parking-lots", lon=121.47, lat=31.23))
+    assert set(outside.get_json()["fields"]) == {"category", "location"}
     assert stored(api) == 0
 
 
