@@ -22,6 +22,7 @@ from sqlalchemy.pool import StaticPool
 from store.spatial import register_sqlite_functions
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BEGIN = "sqlite_begin"  # execution option: how an SQLite transaction begins
 
 SQLITE_PRAGMAS = {
     "foreign_keys": "ON",
@@ -64,14 +65,20 @@ def _sqlite_engine(url: URL, **engine_kwargs: Any) -> Engine:
         register_sqlite_functions(dbapi_connection)
 
     @event.listens_for(engine, "begin")
-    def begin_immediate(connection) -> None:
-        # Take the write lock up front: a deferred transaction that reads and then
-        # writes fails at once with "database is locked" if another writer got in
-        # between, whereas IMMEDIATE waits its turn (busy_timeout). WAL keeps
-        # readers outside transactions unblocked.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def begin(connection) -> None:
+        # Writers take the write lock up front: a deferred transaction that reads and
+        # then writes fails at once with "database is locked" if another writer got in
+        # between, whereas IMMEDIATE waits its turn (busy_timeout). Sessions made by
+        # read_session_factory begin DEFERRED, so WAL lets them read alongside a writer.
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading only: on SQLite they do not queue behind writers."""
+    return sessionmaker(engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"}), expire_on_commit=False)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

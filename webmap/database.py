@@ -10,7 +10,14 @@ from flask.cli import AppGroup
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.database import current_revision, head_revision, make_engine, session_factory, upgrade
+from store.database import (
+    current_revision,
+    head_revision,
+    make_engine,
+    read_session_factory,
+    session_factory,
+    upgrade,
+)
 
 
 class Store:
@@ -18,6 +25,7 @@ class Store:
         self.url = url
         self.engine: Engine = make_engine(url)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
+        self.read_sessions: sessionmaker[Session] = read_session_factory(self.engine)
 
 
 def init_app(app: Flask) -> None:
@@ -34,16 +42,18 @@ def store() -> Store:
 
 
 def session() -> Session:
-    """This request's session (reads, and writes inside `transaction()`)."""
+    """This request's session for reading."""
     if "db_session" not in g:
-        g.db_session = store().sessions()
+        g.db_session = store().read_sessions()
     return g.db_session
 
 
 @contextmanager
 def transaction() -> Iterator[Session]:
     """All of a request's writes as one unit: committed together or not at all."""
-    s = session()
+    if "db_write_session" not in g:
+        g.db_write_session = store().sessions()
+    s = g.db_write_session
     try:
         yield s
         s.commit()
@@ -53,9 +63,10 @@ def transaction() -> Iterator[Session]:
 
 
 def _close_session(_exc) -> None:
-    s = g.pop("db_session", None)
-    if s is not None:
-        s.close()
+    for name in ("db_session", "db_write_session"):
+        s = g.pop(name, None)
+        if s is not None:
+            s.close()
 
 
 db_cli = AppGroup("db", help="The database of issues and projects.")
