@@ -3,6 +3,7 @@
 density(): counts per cell of a lon/lat grid about `cell_m` metres square,
 grouped in the database (100,000 issues take well under a second on SQLite).
 issue_points(): the few columns geo.hotspots needs, without loading whole issues.
+issue_pins(): the columns a map pin and a link need, likewise.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from store.models import Category, Issue
 from store.spatial import geodesic_distance_m
 from store.validation import FieldErrors, latitude, longitude, number
 
-__all__ = ["DensityCell", "Grid", "density", "issue_points"]
+__all__ = ["DensityCell", "Grid", "density", "issue_pins", "issue_points"]
 
 DENSITY_CELL_MIN_M = 5.0
 DENSITY_CELL_MAX_M = 1000.0
@@ -148,3 +149,18 @@ def issue_points(session: Session, filters: IssueFilters | None = None) -> gpd.G
         crs="EPSG:4326",
     )
 
+
+def issue_pins(session: Session, filters: IssueFilters | None = None) -> gpd.GeoDataFrame:
+    """Matching issues as points (EPSG:4326) with id (the public UUID), category, title and status, oldest first."""
+    conditions = _conditions(session, filters)
+    rows = session.execute(
+        select(Issue.public_id, Issue.category_id, Issue.title, Issue.status, Issue.lon, Issue.lat)
+        .where(*conditions)
+        .order_by(Issue.reported_at, Issue.id)
+    ).all()
+    columns = ("id", "category", "title", "status")
+    return gpd.GeoDataFrame(
+        {name: pd.Series([r[n] for r in rows], dtype=object) for n, name in enumerate(columns)},
+        geometry=gpd.points_from_xy([r[4] for r in rows], [r[5] for r in rows]),
+        crs="EPSG:4326",
+    )
