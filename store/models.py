@@ -1,4 +1,4 @@
-"""The tables: categories, issues and the events that record every change to an issue.
+"""The tables: categories, issues, renovation projects, and the events that record every change to them.
 
 The migrations, not these classes, create the schema. The spatial index is
 per backend and unmapped: `issues.geom` with a GiST index on PostGIS, the
@@ -7,6 +7,7 @@ per backend and unmapped: `issues.geom` with a GiST index on PostGIS, the
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -18,11 +19,14 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
     String,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from store.project_vocabulary import ProjectEventKind, ProjectKind, ProjectStatus
 from store.timestamps import UTCDateTime, utcnow
 from store.vocabulary import Priority, RejectionReason, Source, Status
 
@@ -146,3 +150,97 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "index":
         return name not in SPATIAL_INDEX_INDEXES
     return True
+
+
+class Project(Base):
+    """A renovation project: what, where (GeoJSON in EPSG:4326 and its bounding box), when, for how much."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        one_of("kind", ProjectKind),
+        one_of("status", ProjectStatus),
+        CheckConstraint("min_lon <= max_lon AND min_lat <= max_lat", name="bbox_ordered"),
+        CheckConstraint(
+            "planned_start IS NULL OR planned_end IS NULL OR planned_start <= planned_end", name="planned_in_order"
+        ),
+        CheckConstraint(
+            "actual_start IS NULL OR actual_end IS NULL OR actual_start <= actual_end", name="actual_in_order"
+        ),
+        CheckConstraint("budget >= 0", name="budget_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True, default=ProjectStatus.PROPOSED)
+    planned_start: Mapped[date | None] = mapped_column(Date)
+    planned_end: Mapped[date | None] = mapped_column(Date)
+    actual_start: Mapped[date | None] = mapped_column(Date)
+    actual_end: Mapped[date | None] = mapped_column(Date)
+    budget: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # yuan
+    contractor: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    geometry: Mapped[str] = mapped_column(Text)  # GeoJSON geometry, EPSG:4326
+    min_lon: Mapped[float] = mapped_column(Double)
+    min_lat: Mapped[float] = mapped_column(Double)
+    max_lon: Mapped[float] = mapped_column(Double)
+    max_lat: Mapped[float] = mapped_column(Double)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[ProjectEvent]] = relationship(
+        back_populates="project",
+        order_by="(ProjectEvent.at, ProjectEvent.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    issue_links: Mapped[list[ProjectIssue]] = relationship(
+        back_populates="project",
+        order_by="(ProjectIssue.linked_at, ProjectIssue.issue_id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Project {self.public_id} {self.kind} {self.status}>"
+
+
+class ProjectEvent(Base):
+    """One change to a project: its creation, a field going from one value to another, a link, or a comment."""
+
+    __tablename__ = "project_events"
+    __table_args__ = (one_of("kind", ProjectEventKind), Index("ix_project_events_project_id_at", "project_id", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    from_value: Mapped[str | None] = mapped_column(Text)  # Text: a geometry change keeps the whole old GeoJSON
+    to_value: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="events")
+
+    def __repr__(self) -> str:
+        return f"<ProjectEvent {self.kind} by {self.actor}>"
+
+
+class ProjectIssue(Base):
+    """An issue a project addresses; who linked it, and when."""
+
+    __tablename__ = "project_issues"
+    __table_args__ = (PrimaryKeyConstraint("project_id", "issue_id"),)
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    linked_by: Mapped[str] = mapped_column(String(100))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="issue_links")
+    issue: Mapped[Issue] = relationship(lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"<ProjectIssue {self.project_id}->{self.issue_id}>"
