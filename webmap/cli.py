@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from geo.dataset import check_dataset, format_report
 from store.demo_issues import NEWER_FIRST_DAY, SURVEY_LAST_DAY, plan_demo_issues, store_demo_issues, summarise
+from store.demo_projects import plan_demo_projects, store_demo_projects
 from store.issues import list_issues
 from store.timestamps import LOCAL_TZ
 from webmap.base_layers import base_layers
@@ -33,7 +34,7 @@ def check(directory: str | None) -> None:
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day the demo stands at (default: today in Shanghai).")
 @with_appcontext
 def seed(if_empty: bool, today: datetime | None) -> None:
-    """Store the demo issues: the 2018–2020 survey's 98 and the reports since, up to TODAY; each once."""
+    """Store the demo issues (the 2018–2020 survey's 98 and the reports since, up to TODAY) and projects; each once."""
     now = datetime.now(LOCAL_TZ).date()
     day: date = now if today is None else today.date()
     if not SURVEY_LAST_DAY < day <= now:
@@ -45,12 +46,15 @@ def seed(if_empty: bool, today: datetime | None) -> None:
             return
         plan = plan_demo_issues(base_layers().layers, day)
         written = store_demo_issues(session, plan, base_layers().locator)
+        projects = plan_demo_projects(base_layers().layers, day)
+        projects_written = store_demo_projects(session, projects, base_layers().layers)
     summary = summarise(plan)
     click.echo(f"Demo issues as of {day}: {summary.total}")
     click.echo(f"  {summary.survey} from the 2018–2020 survey, {summary.typical_cases} of them typical cases")
     click.echo(f"  {summary.newer} newer, reported since {NEWER_FIRST_DAY:%Y-%m}")
     click.echo(f"  {summary.open} still open")
     click.echo(f"Stored {written} new issues; {summary.total - written} were already there.")
+    click.echo(f"Demo projects: {len(projects)}; stored {projects_written} new, {len(projects) - projects_written} were already there.")
 
 
 def init_app(app: Flask) -> None:
