@@ -28,11 +28,10 @@ class Site:
     """The neighbourhood's boundary and the features a planner can pick, keyed by their ids as text."""
 
     def __init__(self, layers: Mapping[str, gpd.GeoDataFrame]):
-        self.boundary = layers["boundary"].to_crs(DISPLAY_CRS)
-        self.buildings = layers["buildings"].to_crs(DISPLAY_CRS)
+        self.buildings = layers["buildings"].to_crs(DISPLAY_CRS)  # for geo.project_impact
         self._features = {name: _by_id(layers[name]) for name in PICKABLE}
+        self._boundary_m = layers["boundary"].to_crs(METRIC_CRS).union_all()
         self._near_boundary = {}  # metres -> the boundary grown by that much, in the metric CRS
-        self._boundary_m = self.boundary.to_crs(METRIC_CRS).union_all()
 
     def unknown(self, layer: str, ids: Iterable[str]) -> list[str]:
         """The ids that name no feature of the layer, in the order given."""
