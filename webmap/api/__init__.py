@@ -44,7 +44,9 @@ def init_app(app: Flask) -> None:
         hotspots,
         issues,
         layers,
+        lighting,
         nearby,
+        projects,
     )
 
     app.register_blueprint(bp)

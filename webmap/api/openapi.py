@@ -18,6 +18,8 @@ from store.validation import (
 )
 from store.vocabulary import EventKind, Priority, RejectionReason, Source, Status
 from webmap.api import density, hotspots, issues, json_body, nearby
+from webmap.api.openapi_lighting import lighting_paths
+from webmap.api.openapi_projects import project_paths
 
 Schema = dict[str, Any]
 
@@ -722,6 +724,6 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "base layers"},
             {"name": "documentation"},
         ],
-        "paths": _paths(),
+        "paths": {**_paths(), **lighting_paths(), **project_paths()},
         "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES},
     }
