@@ -5,7 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from webmap import api, base_layers, cli, database, hotspot_pages, i18n, issue_pages, pages, settings
+from webmap import api, base_layers, cli, database, hotspot_pages, i18n, issue_pages, pages, project_pages, settings
+from webmap import planning_pages
 
 HERE = Path(__file__).resolve().parent
 
@@ -30,5 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(issue_pages.bp)
     app.register_blueprint(hotspot_pages.bp)
+    app.register_blueprint(planning_pages.bp)
+    app.register_blueprint(project_pages.bp)
     cli.init_app(app)
     return app
