@@ -222,16 +222,16 @@ def lighting_plan_page():
 
 PRINT_PADDING_PX = 24
 PRINT_MAP_WIDTH_MM = 180  # A4 less 15 mm margins
-PRINT_MAP_HEIGHT_MM = (90, 200)  # as tall as the area's shape asks, within these
+PRINT_MAP_HEIGHT_MM = 90, 110, 200  # least; most for a few lamps (the sheet stays one page); most for many
 MANY_LAMPS = 40  # more than this on paper: smaller discs, so they do not cover each other
 
 
-def print_map_height_mm(area) -> int:
-    """Tall areas get a tall map: the area's height-to-width ratio (in metres) times the page width."""
+def print_map_height_mm(area, lamps: int) -> int:
+    """As tall as the area's shape asks (its height-to-width ratio in metres times the page width), within limits."""
     minx, miny, maxx, maxy = gpd.GeoSeries([area.geometry], crs=DISPLAY_CRS).to_crs(METRIC_CRS).total_bounds
     ratio = (maxy - miny) / max(maxx - minx, 1.0)
-    low, high = PRINT_MAP_HEIGHT_MM
-    return int(min(max(PRINT_MAP_WIDTH_MM * ratio, low), high))
+    least, few, many = PRINT_MAP_HEIGHT_MM
+    return int(min(max(PRINT_MAP_WIDTH_MM * ratio, least), many if lamps > MANY_LAMPS else few))
 
 
 def build_print_map(layers, plan, area) -> folium.Map:
@@ -302,7 +302,7 @@ def lighting_print():
         issues=[{**issue, "status": label(STATUS_LABELS, issue["status"])}
                 for issue in api_lighting.plan_issues(plan)],
         back=url_for("planning_pages.lighting_plan_page", **plan_request.query(), plan=1),
-        map_height_mm=print_map_height_mm(plan_request.area),
+        map_height_mm=print_map_height_mm(plan_request.area, len(plan.lamps)),
         dark_colour=DARK_COLOUR,
         area_colour=AREA_COLOUR,
         lamp_colours=LAMP_COLOURS,
