@@ -214,6 +214,7 @@ def build_editor_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key
                 "loading": _("正在加载…"),
                 "failed": _("加载失败，请检查网络后重试"),
                 "saving": _("正在保存…"),
+                "saveFailed": _("保存失败，请检查网络后重试"),
                 "invalid": _("请检查标出的内容"),
                 "noArea": _("请在地图上画出范围，或选择小区、建筑或弄堂"),
                 "drawn": _("已画 {n} 处"),

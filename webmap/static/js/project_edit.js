@@ -315,11 +315,11 @@
         if (answer.status === 422 || answer.status === 400) {
           errors.show((answer.data || {}).fields || {});
         } else {
-          errors.say(m.failed, true);
+          errors.say(m.saveFailed, true);
         }
       }).catch(function () {
         saving = false;
-        errors.say(m.failed, true);
+        errors.say(m.saveFailed, true);
       });
     });
   }
