@@ -1,4 +1,4 @@
-"""The tables: categories, issues, renovation projects, and the events that record every change to them.
+"""The tables: categories, issues, renovation projects, the events that record every change to them, and accounts.
 
 The migrations, not these classes, create the schema. The spatial index is
 per backend and unmapped: `issues.geom` with a GiST index on PostGIS, the
@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.project_vocabulary import ProjectEventKind, ProjectKind, ProjectStatus
 from store.timestamps import UTCDateTime, utcnow
+from store.user_vocabulary import Language, Role
 from store.vocabulary import Priority, RejectionReason, Source, Status
 
 NAMING_CONVENTION = {
@@ -244,3 +245,56 @@ class ProjectIssue(Base):
 
     def __repr__(self) -> str:
         return f"<ProjectIssue {self.project_id}->{self.issue_id}>"
+
+
+class User(Base):
+    """Someone who signs in: a community worker, planner, administrator or viewer.
+
+    `username` is kept in lower case, so it is unique whatever the case it is typed in.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        one_of("role", Role),
+        one_of("language", Language),
+        CheckConstraint("username = lower(username)", name="username_lower_case"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))  # Werkzeug's "scrypt:N:r:p$salt$hash"
+    language: Mapped[str] = mapped_column(String(2), default=Language.ZH)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user",
+        order_by="(ApiToken.created_at, ApiToken.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}{'' if self.active else ' inactive'}>"
+
+
+class ApiToken(Base):
+    """A secret a program signs in with as a user; only its SHA-256 is stored, so it is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens", lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} of user {self.user_id}{' revoked' if self.revoked_at else ''}>"
