@@ -1,7 +1,9 @@
-"""`flask --app app layers ...` and `flask --app app seed`: commands for the base layers and the demo data."""
+"""`flask --app app layers|seed|users ...`: commands for the base layers, the demo data and the accounts."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import click
@@ -11,10 +13,14 @@ from flask.cli import AppGroup, with_appcontext
 from geo.dataset import check_dataset, format_report
 from store.demo_issues import NEWER_FIRST_DAY, SURVEY_LAST_DAY, plan_demo_issues, store_demo_issues, summarise
 from store.demo_projects import plan_demo_projects, store_demo_projects
+from store.errors import NotFound, ValidationError
 from store.issues import list_issues
 from store.timestamps import LOCAL_TZ
+from store.user_vocabulary import ROLE_NAMES, Role
+from store.users import check_new_user, create_user, get_user, issue_token, list_users, set_active, set_role
 from webmap.base_layers import base_layers
 from webmap.database import transaction
+from webmap.database import session as read_session
 
 layers_cli = AppGroup("layers", help="Check and manage the base layers (data/shapefiles).")
 
@@ -57,6 +63,91 @@ def seed(if_empty: bool, today: datetime | None) -> None:
     click.echo(f"Demo projects: {len(projects)}; stored {projects_written} new, {len(projects) - projects_written} were already there.")
 
 
+users_cli = AppGroup("users", help="The accounts of those who sign in: create, list, set-role, token, deactivate.")
+ROLES_HELP = ", ".join(f"{role} ({ROLE_NAMES[role]['zh']})" for role in Role)
+
+
+@contextmanager
+def refusals_as_errors() -> Iterator[None]:
+    """The store's refusal, said in one line with exit code 1 instead of a traceback."""
+    try:
+        yield
+    except (ValidationError, NotFound) as refusal:
+        raise click.ClickException(str(refusal)) from None
+
+
+def read_password() -> str:
+    """Asked twice at a terminal; otherwise the first line of stdin, for scripts."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help=f"One of {ROLES_HELP}.")
+@click.option("--display-name", help="The name others see, e.g. 王丽 (default: the username).")
+def create_user_command(username: str, role: str, display_name: str | None) -> None:
+    """Create USERNAME, asking for the password twice (or reading it from stdin when piped)."""
+    with refusals_as_errors():
+        # Checked before the password is asked for, and without holding a write lock while it is typed.
+        check_new_user(read_session(), username, role, display_name)
+        password = read_password()
+        with transaction() as session:
+            user = create_user(session, username, password, role, display_name)
+    click.echo(f"Created {user.username} ({user.display_name}): {user.role} {ROLE_NAMES[user.role]['zh']}.")
+
+
+@users_cli.command("list")
+def list_users_command() -> None:
+    """Every user: username, role, whether active, last sign-in (Shanghai time)."""
+    users = list_users(read_session())
+    if not users:
+        click.echo("No users yet. Create one: flask --app app users create USERNAME --role admin")
+        return
+    rows = [("username", "role", "active", "last sign-in")]
+    for user in users:
+        last = user.last_sign_in_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if user.last_sign_in_at else "never"
+        rows.append((user.username, user.role, "yes" if user.active else "no", last))
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        click.echo("  ".join([*(value.ljust(width) for value, width in zip(row, widths)), row[3]]))
+
+
+@users_cli.command("set-role", help=f"Give USERNAME another ROLE: {ROLES_HELP}.")
+@click.argument("username")
+@click.argument("role")
+def set_role_command(username: str, role: str) -> None:
+    with refusals_as_errors(), transaction() as session:
+        user = get_user(session, username)
+        before = user.role
+        set_role(session, user, role)
+    click.echo(f"{user.username}: {before} → {user.role} {ROLE_NAMES[user.role]['zh']}")
+
+
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--label", help="What the token is for, e.g. 'tablet 3'.")
+def token_command(username: str, label: str | None) -> None:
+    """Print a new API token for USERNAME: shown this once, only its hash is kept."""
+    with refusals_as_errors(), transaction() as session:
+        user = get_user(session, username)
+        token, secret = issue_token(session, user, label)
+    click.echo(secret)
+    click.echo(f"API token {token.id} for {user.username}: store it now, it cannot be shown again.", err=True)
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def deactivate_command(username: str) -> None:
+    """Stop USERNAME signing in and their API tokens working; nothing is deleted."""
+    with refusals_as_errors(), transaction() as session:
+        user = get_user(session, username)
+        set_active(session, user, False)
+    click.echo(f"{user.username} deactivated: cannot sign in, and their API tokens no longer work.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(layers_cli)
     app.cli.add_command(seed)
+    app.cli.add_command(users_cli)
