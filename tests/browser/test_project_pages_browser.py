@@ -7,6 +7,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, LiveServer, foreign_requests
 from tests.conftest import HOSTILE_NAME, make_app
@@ -126,17 +127,17 @@ def test_a_project_made_by_picking_a_compound_affects_its_households(tablet, ser
     x, y = on_screen(tablet, centre.x, centre.y)
     tablet.touchscreen.tap(x, y)
     ticked = tablet.locator(".jt-pick-item", has_text="黄家路55弄").locator("input")
-    assert ticked.is_checked()
-    assert tablet.locator("#jt-area-summary").inner_text() == "已选 1 处"
+    expect(ticked).to_be_checked()
+    expect(tablet.locator("#jt-area-summary")).to_have_text("已选 1 处")
     screenshot(tablet, "project-pick.png")
     tablet.touchscreen.tap(x, y)
-    assert not ticked.is_checked()
+    expect(ticked).not_to_be_checked()
 
     # The list finds it by name.
     tablet.locator("#jt-pick-search").fill("黄家路55")
     assert tablet.locator(".jt-pick-list li:not([hidden])").count() == 1
     tablet.locator(".jt-pick-item", has_text="黄家路55弄").tap()
-    assert ticked.is_checked()
+    expect(ticked).to_be_checked()
 
     tablet.locator("input[name=name]").fill("黄家路55弄美丽家园")
     tablet.locator("select[name=kind]").select_option("beautiful_home")
@@ -162,7 +163,7 @@ def test_a_project_drawn_with_leaflet_draw_is_stored_as_that_polygon(tablet, ser
     minx, miny, maxx, maxy = layer_shape(server, "compounds", COMPOUND).bounds
     x, y = on_screen(tablet, (minx + maxx) / 2, (miny + maxy) / 2)
     tablet.touchscreen.tap(x, y)
-    assert tablet.locator("#jt-area-summary").inner_text() == "已画 1 处"
+    expect(tablet.locator("#jt-area-summary")).to_have_text("已画 1 处")
 
     # Closer in, as a planner would before drawing around a few buildings.
     tablet.evaluate(f"b => {FIND_MAP}.fitBounds([[b[1], b[0]], [b[3], b[2]]], {{animate: false}})", [minx, miny, maxx, maxy])
@@ -174,7 +175,7 @@ def test_a_project_drawn_with_leaflet_draw_is_stored_as_that_polygon(tablet, ser
     for lon, lat in corners:
         tablet.touchscreen.tap(*on_screen(tablet, lon, lat))
         tablet.wait_for_timeout(150)  # Leaflet.draw takes no new vertex within 50 ms of the last
-    assert tablet.locator(".leaflet-marker-icon.leaflet-editing-icon").count() == 4
+    expect(tablet.locator(".leaflet-marker-icon.leaflet-editing-icon")).to_have_count(4)
     screenshot(tablet, "project-drawing.png")
     tablet.touchscreen.tap(*on_screen(tablet, *corners[0]))  # back on the first corner closes the shape
     tablet.wait_for_function("() => !document.querySelector('.leaflet-editing-icon')")
@@ -198,7 +199,7 @@ def test_a_project_drawn_with_leaflet_draw_is_stored_as_that_polygon(tablet, ser
 def test_refused_fields_are_explained_next_to_them(tablet, server):
     open_form(tablet, server.url + "/projects/new")
     tablet.locator("#jt-project-form button[type=submit]").tap()
-    assert tablet.locator("#jt-error-geometry").inner_text() != ""  # no area: said before asking the server
+    expect(tablet.locator("#jt-error-geometry")).not_to_be_empty()  # no area: said before asking the server
 
     tablet.locator(".jt-area-modes .jt-chip", has_text="选择").tap()
     tablet.locator(".jt-pick-item", has_text="黄家路55弄").tap()
@@ -207,6 +208,7 @@ def test_refused_fields_are_explained_next_to_them(tablet, server):
     with tablet.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/api/v1/projects")) as answer:
         tablet.locator("#jt-project-form button[type=submit]").tap()
     assert answer.value.status == 422
+    tablet.wait_for_selector("#jt-form-status.jt-failed")
     for field in ("name", "kind", "planned_end"):
         assert tablet.locator(f"#jt-error-{field}").inner_text() != "", field
         assert tablet.locator(f"[name={field}]").get_attribute("aria-invalid") == "true"
