@@ -19,7 +19,7 @@ from store.models import Base, include_in_autogenerate
 from tests.store.helpers import add_issue
 
 ROOT = Path(__file__).resolve().parents[2]
-STORE_TABLES = {"categories", "issues", "issue_events", "projects", "project_events", "project_issues"}
+STORE_TABLES = {"categories", "issues", "issue_events", "projects", "project_events", "project_issues", "users", "api_tokens"}
 
 
 def table_names(url: str) -> set[str]:
