@@ -346,7 +346,7 @@ def project_detail(project_id: str):
         conflicts=[{**c, "status_name": label(STATUS_LABELS, c.get("status")),
                     "period": period(c.get("planned_start"), c.get("planned_end"))}
                    for c in derived.get("conflicts") or []],
-        history=_history(project.get("events") or []),
+        history=_history(project.get("events") or [], _issue_titles(derived)),
         statuses=status_options(),
         map_data=_detail_map_data(project),
         leaflet_js=_vendored(folium.Map.default_js, "leaflet"),
@@ -401,7 +401,12 @@ def _facts(p: dict) -> list[tuple[str, str]]:
     ]
 
 
-def _history(events: list[dict]) -> list[dict]:
+def _issue_titles(derived: dict) -> dict[str, str]:
+    """The titles of the issues the record knows, for naming them in the history."""
+    return {i["id"]: i["title"] for key in ("open_issues_inside", "linked_issues") for i in derived.get(key) or []}
+
+
+def _history(events: list[dict], issue_titles: dict[str, str]) -> list[dict]:
     entries = []
     for event in events:
         kind = event.get("kind")
@@ -422,6 +427,7 @@ def _history(events: list[dict]) -> list[dict]:
                 "from": before or "",
                 "to": after or "",
                 "issue": issue,
+                "issue_title": issue_titles.get(issue) or (issue or "")[:8],
                 "comment": event.get("comment") or "",
                 "actor": event.get("actor") or "",
             }

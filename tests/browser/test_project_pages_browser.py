@@ -330,7 +330,8 @@ def test_completing_a_project_resolves_the_issues_linked_to_it(tablet, server):
     statuses = {i: api(server, "GET", f"/issues/{i}")["properties"]["status"] for i in (first, second, third)}
     assert statuses == {first: "resolved", second: "resolved", third: "reported"}
     history = tablet.locator(".jt-history li").all_inner_texts()
-    assert any("关联问题" in entry for entry in history) and any("取消关联" in entry for entry in history)
+    assert any("关联问题" in entry and "3号楼屋面漏水" in entry for entry in history)  # named by title
+    assert any("取消关联" in entry and "5号楼外墙剥落" in entry for entry in history)
     assert any("施工中" in entry and "已完工" in entry for entry in history)
     no_trouble(tablet, server)
     screenshot(tablet, "project-completed.png")
