@@ -54,7 +54,7 @@ def binding(html: str, app_name: str) -> dict:
     """The settings a page hands to its script: the last argument of `<app>.attach(map, layers, {...})`."""
     call = html[html.index(f"{app_name}.attach("):]
     config = call[call.index("}") + 1:]
-    return json.loads(config[config.index("{"): config.index(");")])
+    return json.JSONDecoder().raw_decode(config[config.index("{"):])[0]
 
 
 @pytest.mark.parametrize("path", PAGES)

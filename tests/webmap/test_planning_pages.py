@@ -18,7 +18,7 @@ def binding(html: str) -> dict:
     """The settings the page hands to static/js/lighting.js."""
     call = html[html.index("JintanLighting.attach("):]
     config = call[call.index("}") + 1:]
-    return json.loads(config[config.index("{"): config.index(");")])
+    return json.JSONDecoder().raw_decode(config[config.index("{"):])[0]
 
 
 def local_assets(html: str) -> set[str]:
