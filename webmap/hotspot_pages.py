@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import folium
-from flask import Blueprint, current_app
+from flask import Blueprint
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
-from webmap.i18n import current_language
-from webmap.issue_pages import api_root, render_folium_page
+from webmap.folium_page import cached_map_page
 from webmap.map_elements import AppBinding, Legend
-from webmap.tiles import provider
+from webmap.page_context import api_root
 
 bp = Blueprint("hotspot_pages", __name__)
 
@@ -74,12 +72,4 @@ def build_hotspot_map(layers, *, lang: str, tiles, tiles_key: str) -> folium.Map
 
 @bp.get("/hotspots")
 def hotspot_map():
-    lang = current_language()
-    config = current_app.config
-    tiles = provider(config["BASEMAP"])
-
-    def render():
-        m = build_hotspot_map(base_layers().layers, lang=lang, tiles=tiles, tiles_key=config["TIANDITU_KEY"])
-        return render_folium_page("hotspots.html", m, tiles=tiles, title=_("问题热点"))
-
-    return base_layers().page(("hotspots", lang, config["BASEMAP"]), render)
+    return cached_map_page("hotspots", build_hotspot_map, "hotspots.html", title=_("问题热点"))

@@ -1,12 +1,11 @@
 """The issue pages: /issues, a map of residents' issues, and /issues/<id>, one issue's record."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import folium
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from folium.plugins import HeatMap, MarkerCluster
 
@@ -14,15 +13,15 @@ from store.errors import NotFound
 from store.issues import get_issue
 from store.models import Issue
 from store.vocabulary import DONE_STATUSES, OPEN_STATUSES
-from webmap.api import bp as api
-from webmap.assets import load_manifest, localize
 from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
 from webmap.database import session
+from webmap.folium_page import cached_map_page, render_page, vendored
 from webmap.i18n import current_language
 from webmap.layer_display import backdrop_style, local_name
 from webmap.map_elements import AppBinding, Legend
-from webmap.tiles import TileProvider, provider
+from webmap.page_context import ISSUE_STATUS_LABELS, api_root, compound_names, label
+from webmap.tiles import TileProvider
 
 bp = Blueprint("issue_pages", __name__)
 
@@ -31,14 +30,6 @@ LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 AGGREGATE_ABOVE = 3000
 DETAIL_MAP_RADIUS_DEG = 0.0008  # about 80 m around the issue
 
-STATUS_LABELS = {
-    "reported": _l("已上报"),
-    "acknowledged": _l("已受理"),
-    "in_progress": _l("处理中"),
-    "resolved": _l("已解决"),
-    "closed": _l("已关闭"),
-    "rejected": _l("已退回"),
-}
 PRIORITY_LABELS = {"low": _l("低"), "normal": _l("普通"), "high": _l("高"), "urgent": _l("紧急")}
 SOURCE_LABELS = {
     "visit": _l("走访"),
@@ -58,11 +49,7 @@ EVENT_LABELS = {
     "due_date": _l("办理期限"),
     "comment": _l("备注"),
 }
-EVENT_VALUE_LABELS = {"created": STATUS_LABELS, "status": STATUS_LABELS, "priority": PRIORITY_LABELS, "rejection_reason": REJECTION_LABELS}
-
-# Folium's own viewport tag forbids pinch-zoom of the page; base.html sets ours.
-_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
-
+EVENT_VALUE_LABELS = {"created": ISSUE_STATUS_LABELS, "status": ISSUE_STATUS_LABELS, "priority": PRIORITY_LABELS, "rejection_reason": REJECTION_LABELS}
 
 def status_group(status: str) -> str:
     """How a marker shows its status: open (solid), done (hollow) or rejected (faded)."""
@@ -73,38 +60,8 @@ def status_group(status: str) -> str:
     return "rejected"
 
 
-def label(labels: dict, value) -> str:
-    return str(labels[value]) if value in labels else ("" if value is None else str(value))
-
-
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(LOCAL_TIME).strftime(fmt) if moment else ""
-
-
-def render_folium_page(template: str, m: folium.Map, *, tiles: TileProvider | None, **context) -> str:
-    """One of our templates around a Folium map, every asset served from here."""
-    root = m.get_root()
-    root.render()
-    html = render_template(
-        template,
-        map_header=_FOLIUM_VIEWPORT.sub("", root.header.render()),
-        map_html=root.html.render(),
-        map_script=root.script.render(),
-        **context,
-    )
-    static = url_for("static", filename="").rstrip("/")
-    return localize(html, static_url_path=static, allowed_hosts=tiles.hosts if tiles else ())
-
-
-def compound_names(lang: str) -> list[dict]:
-    return [
-        {"id": str(r["id"]), "name": local_name(r, lang)}
-        for _i, r in base_layers().layers["compounds"].iterrows()
-    ]
-
-
-def api_root() -> str:
-    return request.script_root + api.url_prefix
 
 
 # --- /issues -------------------------------------------------------------------------------------
@@ -136,7 +93,7 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
             "shift": display_shift(layers, tiles),
             "home": home_bounds(layers, tiles),
             "statuses": {status: {"label": str(text), "group": status_group(status)}
-                         for status, text in STATUS_LABELS.items()},
+                         for status, text in ISSUE_STATUS_LABELS.items()},
             "messages": {
                 "loading": _("正在加载…"),
                 "count": _("本区域 {n} 条问题"),
@@ -178,23 +135,15 @@ def _issue_legend():
 
 @bp.get("/issues")
 def issue_map():
-    lang = current_language()
-    config = current_app.config
-    tiles = provider(config["BASEMAP"])
-
-    def render():
-        m = build_issue_map(base_layers().layers, lang=lang, tiles=tiles, tiles_key=config["TIANDITU_KEY"])
-        return render_folium_page(
-            "issues.html",
-            m,
-            tiles=tiles,
-            title=_("问题地图"),
-            statuses=[(status, str(text)) for status, text in STATUS_LABELS.items()],
-            compounds=compound_names(lang),
-        )
-
     # Built once per language and tiles: the issues themselves come from the API.
-    return base_layers().page(("issues", lang, config["BASEMAP"]), render)
+    return cached_map_page(
+        "issues",
+        build_issue_map,
+        "issues.html",
+        title=_("问题地图"),
+        statuses=[(status, str(text)) for status, text in ISSUE_STATUS_LABELS.items()],
+        compounds=compound_names(current_language()),
+    )
 
 
 # --- /issues/<id> --------------------------------------------------------------------------------
@@ -204,33 +153,23 @@ def issue_detail(issue_id: str):
     try:
         issue = get_issue(session(), issue_id)
     except NotFound:
-        return _page("issues_not_found.html", title=_("未找到该问题")), 404
+        return render_page("issues_not_found.html", title=_("未找到该问题")), 404
     lang = current_language()
-    return _page(
+    return render_page(
         "issue_detail.html",
         title=_("问题详情"),
         issue=issue,
         category_name=issue.category.name_en if lang == "en" else issue.category.name_zh,
-        status=label(STATUS_LABELS, issue.status),
+        status=label(ISSUE_STATUS_LABELS, issue.status),
         status_group=status_group(issue.status),
         facts=_facts(issue, lang),
         history=_history(issue),
         map_data=_detail_map_data(issue),
-        leaflet_js=_vendored(folium.Map.default_js, "leaflet"),
-        leaflet_css=_vendored(folium.Map.default_css, "leaflet_css"),
-        icons_css=_vendored(folium.Map.default_css, "awesome_markers_font_css"),
+        leaflet_js=vendored(folium.Map.default_js, "leaflet"),
+        leaflet_css=vendored(folium.Map.default_css, "leaflet_css"),
+        icons_css=vendored(folium.Map.default_css, "awesome_markers_font_css"),
         back=url_for("issue_pages.issue_map", lat=f"{issue.lat:.6f}", lon=f"{issue.lon:.6f}", zoom=19),
     )
-
-
-def _page(template: str, **context) -> str:
-    static = url_for("static", filename="").rstrip("/")
-    return localize(render_template(template, **context), static_url_path=static)
-
-
-def _vendored(assets, name: str) -> str:
-    """Our copy of one of Folium's CDN assets."""
-    return url_for("static", filename=load_manifest()["assets"][dict(assets)[name]])
 
 
 def _facts(issue: Issue, lang: str) -> list[tuple[str, str]]:

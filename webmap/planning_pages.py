@@ -7,7 +7,7 @@ from datetime import datetime
 import folium
 import geopandas as gpd
 import shapely
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from folium.plugins import Draw
 
@@ -17,14 +17,13 @@ from geo.lighting import NEW_LAMP_HEIGHT_M, NEW_LAMP_LUMINAIRE, SPACING_FACTORS
 from store.errors import ValidationError
 from store.timestamps import LOCAL_TZ
 from webmap.api import lighting as api_lighting
-from webmap.assets import localize
 from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
 from webmap.i18n import current_language, value_label
-from webmap.issue_pages import STATUS_LABELS, api_root, compound_names, label, render_folium_page
+from webmap.folium_page import cached_map_page, render_map_page, render_page
 from webmap.layer_display import LAMP_COLOURS, local_name
 from webmap.map_elements import AppBinding, Legend
-from webmap.tiles import provider
+from webmap.page_context import ISSUE_STATUS_LABELS, api_root, compound_names, label
 
 bp = Blueprint("planning_pages", __name__)
 
@@ -119,7 +118,7 @@ def build_lighting_map(layers, *, lang: str, tiles, tiles_key: str) -> folium.Ma
                 "unit_cost": DEFAULT_UNIT_COST,
             },
             "luminaires": dict(_luminaires()),
-            "statuses": {status: str(text) for status, text in STATUS_LABELS.items()},
+            "statuses": {status: str(text) for status, text in ISSUE_STATUS_LABELS.items()},
             "messages": _messages(),
         },
     ).add_to(m)
@@ -197,25 +196,17 @@ def _messages() -> dict[str, str]:
 
 @bp.get("/planning/lighting")
 def lighting_plan_page():
-    lang = current_language()
-    config = current_app.config
-    tiles = provider(config["BASEMAP"])
-
-    def render():
-        m = build_lighting_map(base_layers().layers, lang=lang, tiles=tiles, tiles_key=config["TIANDITU_KEY"])
-        return render_folium_page(
-            "planning_lighting.html",
-            m,
-            tiles=tiles,
-            title=_("路灯规划"),
-            compounds=compound_names(lang),
-            luminaires=_luminaires(),
-            defaults={"mounting_height": NEW_LAMP_HEIGHT_M, "unit_cost": DEFAULT_UNIT_COST},
-            height_range=api_lighting.MOUNTING_HEIGHT_M,
-        )
-
     # Built once per language and tiles: the analyses come from the API.
-    return base_layers().page(("planning_lighting", lang, config["BASEMAP"]), render)
+    return cached_map_page(
+        "planning_lighting",
+        build_lighting_map,
+        "planning_lighting.html",
+        title=_("路灯规划"),
+        compounds=compound_names(current_language()),
+        luminaires=_luminaires(),
+        defaults={"mounting_height": NEW_LAMP_HEIGHT_M, "unit_cost": DEFAULT_UNIT_COST},
+        height_range=api_lighting.MOUNTING_HEIGHT_M,
+    )
 
 
 # --- /planning/lighting/print --------------------------------------------------------------------
@@ -281,12 +272,11 @@ def lighting_print():
     try:
         plan_request = api_lighting.plan_request_from_query()
     except ValidationError as problem:
-        page = render_template("lighting_print.html", title=_("路灯补缺方案"), problems=problem.field_errors)
-        return _localized(page), 400
+        return render_page("lighting_print.html", title=_("路灯补缺方案"), problems=problem.field_errors), 400
     plan = api_lighting.lighting_plan(plan_request)
     lang = current_language()
     m = build_print_map(base_layers().layers, plan, plan_request.area)
-    html = render_folium_page(
+    html = render_map_page(
         "lighting_print.html",
         m,
         tiles=None,
@@ -299,7 +289,7 @@ def lighting_print():
         lamps=_print_lamps(plan, lang),
         buildings=api_lighting.buildings_served(plan),
         households=plan.summary["households_served"],
-        issues=[{**issue, "status": label(STATUS_LABELS, issue["status"])}
+        issues=[{**issue, "status": label(ISSUE_STATUS_LABELS, issue["status"])}
                 for issue in api_lighting.plan_issues(plan)],
         back=url_for("planning_pages.lighting_plan_page", **plan_request.query(), plan=1),
         map_height_mm=print_map_height_mm(plan_request.area, len(plan.lamps)),
@@ -308,10 +298,6 @@ def lighting_print():
         lamp_colours=LAMP_COLOURS,
     )
     return html
-
-
-def _localized(page: str) -> str:
-    return localize(page, static_url_path=url_for("static", filename="").rstrip("/"))
 
 
 def _percent(share) -> str:

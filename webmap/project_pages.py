@@ -7,13 +7,12 @@ record page with the API's own record of the project, so both always say the sam
 """
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import folium
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from folium.plugins import Draw
 
@@ -22,15 +21,15 @@ from store.issues import list_categories
 from store.project_vocabulary import KIND_NAMES, ProjectKind
 from store.projects import get_project
 from webmap.api.projects import project_record
-from webmap.assets import load_manifest, localize
 from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
 from webmap.database import session
+from webmap.folium_page import cached_map_parts, render_map_page, render_page, vendored
 from webmap.i18n import current_language
-from webmap.issue_pages import STATUS_LABELS as ISSUE_STATUS_LABELS, api_root, label
 from webmap.layer_display import backdrop_style
 from webmap.map_elements import AppBinding, Legend
-from webmap.tiles import TileProvider, provider
+from webmap.page_context import ISSUE_STATUS_LABELS, api_root, label
+from webmap.tiles import TileProvider
 
 bp = Blueprint("project_pages", __name__)
 
@@ -73,9 +72,6 @@ EVENT_LABELS = {
 FIELDS = ("name", "kind", "status", "planned_start", "planned_end", "actual_start", "actual_end",
           "budget", "contractor", "description")
 
-# Folium's own viewport tag forbids pinch-zoom of the page; base.html sets ours.
-_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
-
 
 def status_options() -> list[tuple[str, str, str]]:
     return [(value, str(text), STATUS_COLOURS[value]) for value, text in STATUS_LABELS.items()]
@@ -113,35 +109,6 @@ def local_time(iso: str | None) -> str:
 
 
 # --- Folium maps, built once per language and tiles ------------------------------------------------
-
-def map_parts(m: folium.Map) -> dict[str, str]:
-    root = m.get_root()
-    root.render()
-    return {
-        "map_header": _FOLIUM_VIEWPORT.sub("", root.header.render()),
-        "map_html": root.html.render(),
-        "map_script": root.script.render(),
-    }
-
-
-def render_map_page(template: str, parts: dict[str, str], tiles: TileProvider | None, **context) -> str:
-    """One of our templates around a Folium map, every asset served from here."""
-    html = render_template(template, **parts, **context)
-    static = url_for("static", filename="").rstrip("/")
-    return localize(html, static_url_path=static, allowed_hosts=tiles.hosts if tiles else ())
-
-
-def cached_map(name: str, build) -> tuple[dict[str, str], TileProvider | None]:
-    """The rendered parts of one of this module's maps, made once per language and tiles."""
-    lang = current_language()
-    config = current_app.config
-    tiles = provider(config["BASEMAP"])
-
-    def render():
-        return map_parts(build(base_layers().layers, lang=lang, tiles=tiles, tiles_key=config["TIANDITU_KEY"]))
-
-    return base_layers().page((name, lang, config["BASEMAP"]), render), tiles
-
 
 def _common_config(layers, tiles, lang: str) -> dict:
     return {
@@ -281,11 +248,11 @@ def _draw_texts() -> dict:
 
 @bp.get("/projects")
 def project_map():
-    parts, tiles = cached_map("projects", build_project_map)
+    parts, tiles = cached_map_parts("projects", build_project_map)
     return render_map_page(
         "projects.html",
         parts,
-        tiles,
+        tiles=tiles,
         title=_("改造项目"),
         years=YEARS,
         statuses=status_options(),
@@ -295,11 +262,11 @@ def project_map():
 
 @bp.get("/projects/new")
 def new_project():
-    parts, tiles = cached_map("project-editor", build_editor_map)
+    parts, tiles = cached_map_parts("project-editor", build_editor_map)
     return render_map_page(
         "project_form.html",
         parts,
-        tiles,
+        tiles=tiles,
         title=_("新建项目"),
         project=None,
         statuses=status_options(),
@@ -312,14 +279,14 @@ def new_project():
 def project_detail(project_id: str):
     project = read_project(project_id)
     if project is None:
-        return _document("project_detail.html", title=_("未找到该项目"), project=None), 404
+        return render_page("project_detail.html", title=_("未找到该项目"), project=None), 404
     properties = project.get("properties") or {}
     if request.args.get("edit"):
-        parts, tiles = cached_map("project-editor", build_editor_map)
+        parts, tiles = cached_map_parts("project-editor", build_editor_map)
         return render_map_page(
             "project_form.html",
             parts,
-            tiles,
+            tiles=tiles,
             title=_("修改项目"),
             project=project,
             values={name: properties.get(name) for name in FIELDS},
@@ -331,7 +298,7 @@ def project_detail(project_id: str):
     derived = project.get("derived") or {}
     lang = current_language()
     categories = {c.id: c.name_en if lang == "en" else c.name_zh for c in list_categories(session())}
-    return _document(
+    return render_page(
         "project_detail.html",
         title=_("项目详情"),
         project=project,
@@ -349,9 +316,9 @@ def project_detail(project_id: str):
         history=_history(project.get("events") or [], _issue_titles(derived)),
         statuses=status_options(),
         map_data=_detail_map_data(project),
-        leaflet_js=_vendored(folium.Map.default_js, "leaflet"),
-        leaflet_css=_vendored(folium.Map.default_css, "leaflet_css"),
-        icons_css=_vendored(folium.Map.default_css, "awesome_markers_font_css"),
+        leaflet_js=vendored(folium.Map.default_js, "leaflet"),
+        leaflet_css=vendored(folium.Map.default_css, "leaflet_css"),
+        icons_css=vendored(folium.Map.default_css, "awesome_markers_font_css"),
         config={
             "api": api_root(),
             "id": properties.get("id") or project.get("id"),
@@ -376,16 +343,6 @@ def read_project(project_id: str) -> dict | None:
         return project_record(session(), get_project(session(), project_id))
     except NotFound:
         return None
-
-
-def _document(template: str, **context) -> str:
-    static = url_for("static", filename="").rstrip("/")
-    return localize(render_template(template, **context), static_url_path=static)
-
-
-def _vendored(assets, name: str) -> str:
-    """Our copy of one of Folium's CDN assets."""
-    return url_for("static", filename=load_manifest()["assets"][dict(assets)[name]])
 
 
 def _facts(p: dict) -> list[tuple[str, str]]:

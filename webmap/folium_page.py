@@ -1,0 +1,74 @@
+"""Pages around a Folium map (and plain pages), with every asset served from here."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import folium
+from flask import current_app, render_template, url_for
+
+from webmap.assets import load_manifest, localize
+from webmap.base_layers import base_layers
+from webmap.i18n import current_language
+from webmap.tiles import TileProvider, provider
+
+# Folium's own viewport tag forbids pinch-zoom of the page; base.html sets ours.
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
+def map_parts(m: folium.Map) -> dict[str, str]:
+    """The header, body and script of a Folium map, for a template's map_header, map_html and map_script."""
+    root = m.get_root()
+    root.render()
+    return {
+        "map_header": _FOLIUM_VIEWPORT.sub("", root.header.render()),
+        "map_html": root.html.render(),
+        "map_script": root.script.render(),
+    }
+
+
+def _static_root() -> str:
+    return url_for("static", filename="").rstrip("/")
+
+
+def render_map_page(template: str, map_or_parts, *, tiles: TileProvider | None, **context) -> str:
+    """One of our templates around a Folium map (or its map_parts), every asset served from here."""
+    parts = map_parts(map_or_parts) if isinstance(map_or_parts, folium.Map) else map_or_parts
+    html = render_template(template, **parts, **context)
+    return localize(html, static_url_path=_static_root(), allowed_hosts=tiles.hosts if tiles else ())
+
+
+def render_page(template: str, **context) -> str:
+    """One of our templates without a Folium map, every asset served from here."""
+    return localize(render_template(template, **context), static_url_path=_static_root())
+
+
+def vendored(assets, name: str) -> str:
+    """Our copy of one of Folium's CDN assets."""
+    return url_for("static", filename=load_manifest()["assets"][dict(assets)[name]])
+
+
+def _once_per_page(name: str, make: Callable[[folium.Map, TileProvider | None], object], build):
+    """make(map, tiles) for the map build(layers, lang=, tiles=, tiles_key=) makes, kept per (page, language, basemap)."""
+    lang = current_language()
+    config = current_app.config
+    tiles = provider(config["BASEMAP"])
+
+    def render():
+        m = build(base_layers().layers, lang=lang, tiles=tiles, tiles_key=config["TIANDITU_KEY"])
+        return make(m, tiles)
+
+    return base_layers().page((name, lang, config["BASEMAP"]), render), tiles
+
+
+def cached_map_page(name: str, build, template: str, **context) -> str:
+    """A map page whose content never changes with the request: built and rendered once per language and tiles."""
+    page, _tiles = _once_per_page(
+        name, lambda m, tiles: render_map_page(template, m, tiles=tiles, **context), build
+    )
+    return page
+
+
+def cached_map_parts(name: str, build) -> tuple[dict[str, str], TileProvider | None]:
+    """The map_parts of a map built once per language and tiles, for pages whose text changes per request."""
+    return _once_per_page(name, lambda m, _tiles: map_parts(m), build)
