@@ -8,45 +8,14 @@
   var HOT = ["hot99", "hot95", "hot90"];
   var TIMEOUT_MS = 60000;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function format(message, n) {
-    return message.replace("{n}", Number(n).toLocaleString());
-  }
-
-  /* WGS84 -> the map's coordinates (GCJ-02 tiles need the shift the server computed). */
-  function projection(shift) {
-    if (!shift) return function (lon, lat) { return L.latLng(lat, lon); };
-    var o = shift.origin, d = shift.offset, j = shift.jacobian;
-    return function (lon, lat) {
-      var x = lon - o[0], y = lat - o[1];
-      return L.latLng(lat + d[1] + j[1][0] * x + j[1][1] * y, lon + d[0] + j[0][0] * x + j[0][1] * y);
-    };
-  }
+  var kit = window.JintanPage, el = kit.el, format = kit.format;
 
   function readUrl() {
-    var params = new URLSearchParams(window.location.search), filters = {};
-    FILTERS.forEach(function (name) { filters[name] = (params.get(name) || "").trim(); });
-    return filters;
+    return kit.readFilters(FILTERS);
   }
 
   function writeUrl(filters) {
-    var params = new URLSearchParams(window.location.search);
-    FILTERS.forEach(function (name) {
-      if (filters[name]) params.set(name, filters[name]); else params.delete(name);
-    });
-    var query = params.toString();
-    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
-    document.querySelectorAll(".jt-lang a").forEach(function (link) {
-      var target = new URLSearchParams(params);
-      target.set("lang", link.getAttribute("hreflang") === "en" ? "en" : "zh");
-      link.setAttribute("href", "?" + target.toString());
-    });
+    kit.replaceQuery(kit.setFilters(new URLSearchParams(window.location.search), FILTERS, filters));
   }
 
   /* "小区 A、B · 弄堂 C": the compounds and lanes a cell touches, each name once. */
@@ -61,7 +30,7 @@
   }
 
   function attach(map, layers, config) {
-    var toMap = projection(config.shift);
+    var toMap = kit.projection(config.shift).toMap;
     var m = config.messages;
     var form = document.getElementById("jt-filters");
     var summary = document.getElementById("jt-summary-text");
@@ -72,7 +41,7 @@
     var filters = readUrl();
     var cellLayer = null, controller = null, selected = null;
 
-    setupPanelToggle(map);
+    kit.setupPanelToggle(map);
     map.fitBounds(config.home, {padding: [10, 10], animate: false});
 
     FILTERS.forEach(function (name) { form.elements[name].value = filters[name]; });
@@ -250,18 +219,6 @@
       .catch(function () { /* the list stays at "all categories" */ });
 
     load();
-  }
-
-  function setupPanelToggle(map) {
-    var toggle = document.getElementById("jt-panel-toggle");
-    var open = window.innerWidth >= 900;
-    function apply() {
-      document.body.classList.toggle("jt-panel-open", open);
-      toggle.setAttribute("aria-expanded", String(open));
-      map.invalidateSize();
-    }
-    toggle.addEventListener("click", function () { open = !open; apply(); });
-    apply();
   }
 
   window.JintanHotspots = {attach: attach};

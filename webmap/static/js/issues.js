@@ -13,77 +13,32 @@
     timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit"
   });
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function format(message, n) {
-    return message.replace("{n}", Number(n).toLocaleString());
-  }
-
   function localDate(iso) {
     var when = iso ? new Date(iso) : null;
     return when && !isNaN(when) ? LOCAL_DATE.format(when) : "";
   }
 
-  /* WGS84 <-> the map's coordinates: GCJ-02 tiles need the shift the server computed. */
-  function projection(shift) {
-    if (!shift) {
-      return {
-        toMap: function (lon, lat) { return L.latLng(lat, lon); },
-        fromMap: function (latlng) { return [latlng.lng, latlng.lat]; }
-      };
-    }
-    var o = shift.origin, d = shift.offset, j = shift.jacobian;
-    var det = (1 + j[0][0]) * (1 + j[1][1]) - j[0][1] * j[1][0];
-    return {
-      toMap: function (lon, lat) {
-        var x = lon - o[0], y = lat - o[1];
-        return L.latLng(lat + d[1] + j[1][0] * x + j[1][1] * y, lon + d[0] + j[0][0] * x + j[0][1] * y);
-      },
-      fromMap: function (latlng) {
-        var u = latlng.lng - o[0] - d[0], v = latlng.lat - o[1] - d[1];
-        return [o[0] + ((1 + j[1][1]) * u - j[0][1] * v) / det, o[1] + ((1 + j[0][0]) * v - j[1][0] * u) / det];
-      }
-    };
-  }
-
   /* ---- filters and view <-> the URL ---- */
+
+  var kit = window.JintanPage, el = kit.el, format = kit.format, queryString = kit.queryString;
 
   function readUrl() {
     var params = new URLSearchParams(window.location.search);
-    var filters = {};
-    FILTERS.forEach(function (name) { filters[name] = (params.get(name) || "").trim(); });
+    var filters = kit.readFilters(FILTERS, params);
     var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon")), zoom = parseInt(params.get("zoom"), 10);
     var view = isFinite(lat) && isFinite(lon) && isFinite(zoom) ? {lat: lat, lon: lon, zoom: zoom} : null;
     return {filters: filters, view: view};
   }
 
-  function queryString(params) {
-    return params.toString().replace(/%2C/g, ",");
-  }
-
   function writeUrl(filters, view) {
-    var params = new URLSearchParams(window.location.search);
-    FILTERS.forEach(function (name) {
-      if (filters[name]) params.set(name, filters[name]); else params.delete(name);
-    });
+    var params = kit.setFilters(new URLSearchParams(window.location.search), FILTERS, filters);
     if (view) {
       params.set("lat", view.lat.toFixed(6));
       params.set("lon", view.lon.toFixed(6));
       params.set("zoom", String(view.zoom));
     }
-    var query = queryString(params);
-    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
     // The language switch keeps what is on screen.
-    document.querySelectorAll(".jt-lang a").forEach(function (link) {
-      var target = new URLSearchParams(params);
-      target.set("lang", link.getAttribute("hreflang") === "en" ? "en" : "zh");
-      link.setAttribute("href", "?" + queryString(target));
-    });
+    kit.replaceQuery(params, queryString);
   }
 
   /* ---- the filter panel ---- */
@@ -202,7 +157,7 @@
   /* ---- the app ---- */
 
   function attach(map, layers, config) {
-    var project = projection(config.shift);
+    var project = kit.projection(config.shift);
     var messages = config.messages;
     var cluster = layers.cluster, heat = layers.heat;
     var statusText = document.getElementById("jt-map-status-text");
@@ -233,7 +188,7 @@
       refresh(true);
     });
     panel.show(state.filters);
-    setupPanelToggle(map);
+    kit.setupPanelToggle(map);
     if (state.view) {
       map.setView(project.toMap(state.view.lon, state.view.lat), Math.max(12, Math.min(21, state.view.zoom)), {animate: false});
     } else {
@@ -403,18 +358,6 @@
 
     saveUrl();
     refresh(true);
-  }
-
-  function setupPanelToggle(map) {
-    var toggle = document.getElementById("jt-panel-toggle");
-    var open = window.innerWidth >= 900;
-    function apply() {
-      document.body.classList.toggle("jt-panel-open", open);
-      toggle.setAttribute("aria-expanded", String(open));
-      map.invalidateSize();
-    }
-    toggle.addEventListener("click", function () { open = !open; apply(); });
-    apply();
   }
 
   window.JintanIssues = {attach: attach};

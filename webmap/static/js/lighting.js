@@ -14,12 +14,7 @@
   var DESCRIPTION_MAX = 5000;  // what a project's description may hold
   var NUMBERS_FROM_ZOOM = 18;  // below it new lamps are small discs, so a whole neighbourhood stays readable
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var kit = window.JintanPage, el = kit.el;
 
   /* "{n} 盏" with {n} = 11: each {name} replaced by values[name]. */
   function format(message, values) {
@@ -39,28 +34,6 @@
     if (share < 1) whole = Math.min(whole, 99);
     if (share > 0) whole = Math.max(whole, 1);
     return whole + " %";
-  }
-
-  /* WGS84 <-> the map's coordinates: GCJ-02 tiles need the shift the server computed. */
-  function projection(shift) {
-    if (!shift) {
-      return {
-        toMap: function (lon, lat) { return L.latLng(lat, lon); },
-        fromMap: function (latlng) { return [latlng.lng, latlng.lat]; }
-      };
-    }
-    var o = shift.origin, d = shift.offset, j = shift.jacobian;
-    var det = (1 + j[0][0]) * (1 + j[1][1]) - j[0][1] * j[1][0];
-    return {
-      toMap: function (lon, lat) {
-        var x = lon - o[0], y = lat - o[1];
-        return L.latLng(lat + d[1] + j[1][0] * x + j[1][1] * y, lon + d[0] + j[0][0] * x + j[0][1] * y);
-      },
-      fromMap: function (latlng) {
-        var u = latlng.lng - o[0] - d[0], v = latlng.lat - o[1] - d[1];
-        return [o[0] + ((1 + j[1][1]) * u - j[0][1] * v) / det, o[1] + ((1 + j[0][0]) * v - j[1][0] * u) / det];
-      }
-    };
   }
 
   function isPolygon(geometry) {
@@ -94,7 +67,7 @@
 
   function attach(map, layers, config) {
     var m = config.messages;
-    var project = projection(config.shift);
+    var project = kit.projection(config.shift);
     var form = document.getElementById("jt-plan-form");
     var status = document.getElementById("jt-plan-status");
     var hint = document.getElementById("jt-draw-hint");
@@ -107,7 +80,7 @@
                                       {style: "currency", currency: "CNY", maximumFractionDigits: 0});
 
     localizeDraw(m);
-    setupPanelToggle(map);
+    kit.setupPanelToggle(map);
     map.on("zoomend", sizeLamps);
     sizeLamps();
 
@@ -145,13 +118,7 @@
       var params = query();
       if (state.area === config.defaults.area) params.delete("area");
       if (state.planned) params.set("plan", "1");
-      var text = params.toString();
-      window.history.replaceState(null, "", window.location.pathname + (text ? "?" + text : ""));
-      document.querySelectorAll(".jt-lang a").forEach(function (link) {
-        var target = new URLSearchParams(params);
-        target.set("lang", link.getAttribute("hreflang") === "en" ? "en" : "zh");
-        link.setAttribute("href", "?" + target.toString());
-      });
+      kit.replaceQuery(params);
     }
 
     function fillForm() {
@@ -635,18 +602,6 @@
     writeUrl();
     loadGaps();
     if (state.planned) makePlan();
-  }
-
-  function setupPanelToggle(map) {
-    var toggle = document.getElementById("jt-panel-toggle");
-    var open = window.innerWidth >= 900;
-    function apply() {
-      document.body.classList.toggle("jt-panel-open", open);
-      toggle.setAttribute("aria-expanded", String(open));
-      map.invalidateSize();
-    }
-    toggle.addEventListener("click", function () { open = !open; apply(); });
-    apply();
   }
 
   window.JintanLighting = {attach: attach};

@@ -13,16 +13,7 @@
   var PICKED_STYLE = {color: "#a61b1b", weight: 3, opacity: 1, fillColor: "#d1495b", fillOpacity: 0.45};
   var LANE_WEIGHT = 7; // a lane must be wide enough to tap
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function format(message, n) {
-    return message.replace("{n}", Number(n).toLocaleString());
-  }
+  var kit = window.JintanPage, el = kit.el, format = kit.format;
 
   function sendJson(method, url, body) {
     var options = {method: method, credentials: "same-origin", headers: {Accept: "application/json"}};
@@ -37,28 +28,6 @@
         return {status: response.status, ok: response.ok, data: data};
       });
     });
-  }
-
-  /* WGS84 <-> the map's coordinates: GCJ-02 tiles need the shift the server computed. */
-  function projection(shift) {
-    if (!shift) {
-      return {
-        toMap: function (lon, lat) { return L.latLng(lat, lon); },
-        fromMap: function (lon, lat) { return [lon, lat]; }
-      };
-    }
-    var o = shift.origin, d = shift.offset, j = shift.jacobian;
-    var det = (1 + j[0][0]) * (1 + j[1][1]) - j[0][1] * j[1][0];
-    return {
-      toMap: function (lon, lat) {
-        var x = lon - o[0], y = lat - o[1];
-        return L.latLng(lat + d[1] + j[1][0] * x + j[1][1] * y, lon + d[0] + j[0][0] * x + j[0][1] * y);
-      },
-      fromMap: function (lon, lat) {
-        var u = lon - o[0] - d[0], v = lat - o[1] - d[1];
-        return [o[0] + ((1 + j[1][1]) * u - j[0][1] * v) / det, o[1] + ((1 + j[0][0]) * v - j[1][0] * u) / det];
-      }
-    };
   }
 
   function mapCoordinates(coordinates, convert) {
@@ -177,7 +146,7 @@
 
   function attachEditor(map, layers, config) {
     var m = config.messages;
-    var project = projection(config.shift);
+    var project = kit.projection(config.shift);
     var drawn = layers.drawn, draw = layers.draw;
     var form = document.getElementById("jt-project-form");
     var errors = new FieldErrors(form, m);
@@ -192,7 +161,7 @@
     deepMerge(L.drawLocal, config.drawText);
     map.removeControl(draw);
     map.addControl(draw);
-    setupPanelToggle(map);
+    kit.setupPanelToggle(map);
 
     if (existing && existing.geometry) {
       var shapes = L.geoJSON(existing.geometry, {coordsToLatLng: function (c) { return project.toMap(c[0], c[1]); }});
@@ -231,7 +200,7 @@
     function drawnGeometry() {
       return combine(drawn.getLayers().map(function (layer) {
         var geometry = layer.toGeoJSON().geometry;
-        return {type: geometry.type, coordinates: mapCoordinates(geometry.coordinates, project.fromMap)};
+        return {type: geometry.type, coordinates: mapCoordinates(geometry.coordinates, project.fromLonLat)};
       }));
     }
 
@@ -528,18 +497,6 @@
         act("DELETE", base + "/issues/" + encodeURIComponent(button.getAttribute("data-unlink-issue")));
       });
     });
-  }
-
-  function setupPanelToggle(map) {
-    var toggle = document.getElementById("jt-panel-toggle");
-    var open = window.innerWidth >= 900;
-    function apply() {
-      document.body.classList.toggle("jt-panel-open", open);
-      toggle.setAttribute("aria-expanded", String(open));
-      map.invalidateSize();
-    }
-    toggle.addEventListener("click", function () { open = !open; apply(); });
-    apply();
   }
 
   window.JintanProjectEditor = {attach: attachEditor};

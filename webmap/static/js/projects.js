@@ -9,27 +9,6 @@
   var UUID = /^[0-9a-fA-F-]{36}$/;
   var TIMEOUT_MS = 30000;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function format(message, n) {
-    return message.replace("{n}", Number(n).toLocaleString());
-  }
-
-  /* WGS84 -> the map's coordinates (GCJ-02 tiles need the shift the server computed). */
-  function projection(shift) {
-    if (!shift) return function (lon, lat) { return L.latLng(lat, lon); };
-    var o = shift.origin, d = shift.offset, j = shift.jacobian;
-    return function (lon, lat) {
-      var x = lon - o[0], y = lat - o[1];
-      return L.latLng(lat + d[1] + j[1][0] * x + j[1][1] * y, lon + d[0] + j[0][0] * x + j[0][1] * y);
-    };
-  }
-
   function period(p, messages) {
     var start = p.actual_start || p.planned_start, end = p.actual_end || p.planned_end;
     if (!start && !end) return messages.undated;
@@ -38,29 +17,15 @@
 
   /* ---- filters <-> the URL ---- */
 
+  var kit = window.JintanPage, el = kit.el, format = kit.format, queryString = kit.queryString;
+
   function readUrl() {
-    var params = new URLSearchParams(window.location.search), filters = {};
-    FILTERS.forEach(function (name) { filters[name] = (params.get(name) || "").trim(); });
-    return filters;
+    return kit.readFilters(FILTERS);
   }
 
-  function queryString(params) {
-    return params.toString().replace(/%2C/g, ",");
-  }
-
+  // The language switch keeps the filters on screen.
   function writeUrl(filters) {
-    var params = new URLSearchParams(window.location.search);
-    FILTERS.forEach(function (name) {
-      if (filters[name]) params.set(name, filters[name]); else params.delete(name);
-    });
-    var query = queryString(params);
-    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
-    // The language switch keeps the filters on screen.
-    document.querySelectorAll(".jt-lang a").forEach(function (link) {
-      var target = new URLSearchParams(params);
-      target.set("lang", link.getAttribute("hreflang") === "en" ? "en" : "zh");
-      link.setAttribute("href", "?" + queryString(target));
-    });
+    kit.replaceQuery(kit.setFilters(new URLSearchParams(window.location.search), FILTERS, filters), queryString);
   }
 
   function formValues(form) {
@@ -139,7 +104,7 @@
   /* ---- the app ---- */
 
   function attach(map, layers, config) {
-    var toMap = projection(config.shift);
+    var toMap = kit.projection(config.shift).toMap;
     var m = config.messages;
     var group = layers.projects;
     var form = document.getElementById("jt-filters");
@@ -151,7 +116,7 @@
     var controller = null, shapes = {}, selected = null;
 
     showInForm(form, filters);
-    setupPanelToggle(map);
+    kit.setupPanelToggle(map);
     map.fitBounds(config.home, {padding: [10, 10], animate: false});
 
     function saveUrl() {
@@ -280,18 +245,6 @@
 
     saveUrl();
     load();
-  }
-
-  function setupPanelToggle(map) {
-    var toggle = document.getElementById("jt-panel-toggle");
-    var open = window.innerWidth >= 900;
-    function apply() {
-      document.body.classList.toggle("jt-panel-open", open);
-      toggle.setAttribute("aria-expanded", String(open));
-      map.invalidateSize();
-    }
-    toggle.addEventListener("click", function () { open = !open; apply(); });
-    apply();
   }
 
   window.JintanProjects = {attach: attach};

@@ -1,0 +1,102 @@
+/* What the page scripts share: elements filled through textContent only, the "{n}" message format,
+   the GCJ-02 shift, filters kept in the URL, and the panel toggle. */
+(function () {
+  "use strict";
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function format(message, n) {
+    return message.replace("{n}", Number(n).toLocaleString());
+  }
+
+  /* WGS84 <-> the map's coordinates: GCJ-02 tiles need the shift the server computed.
+     toMap(lon, lat) -> L.LatLng; fromLonLat(lon, lat) and fromMap(latlng) -> [lon, lat]. */
+  function projection(shift) {
+    var toMap, fromLonLat;
+    if (!shift) {
+      toMap = function (lon, lat) { return L.latLng(lat, lon); };
+      fromLonLat = function (lon, lat) { return [lon, lat]; };
+    } else {
+      var o = shift.origin, d = shift.offset, j = shift.jacobian;
+      var det = (1 + j[0][0]) * (1 + j[1][1]) - j[0][1] * j[1][0];
+      toMap = function (lon, lat) {
+        var x = lon - o[0], y = lat - o[1];
+        return L.latLng(lat + d[1] + j[1][0] * x + j[1][1] * y, lon + d[0] + j[0][0] * x + j[0][1] * y);
+      };
+      fromLonLat = function (lon, lat) {
+        var u = lon - o[0] - d[0], v = lat - o[1] - d[1];
+        return [o[0] + ((1 + j[1][1]) * u - j[0][1] * v) / det, o[1] + ((1 + j[0][0]) * v - j[1][0] * u) / det];
+      };
+    }
+    return {
+      toMap: toMap,
+      fromLonLat: fromLonLat,
+      fromMap: function (latlng) { return fromLonLat(latlng.lng, latlng.lat); }
+    };
+  }
+
+  /* ---- filters <-> the URL ---- */
+
+  function readFilters(names, params) {
+    params = params || new URLSearchParams(window.location.search);
+    var filters = {};
+    names.forEach(function (name) { filters[name] = (params.get(name) || "").trim(); });
+    return filters;
+  }
+
+  function setFilters(params, names, filters) {
+    names.forEach(function (name) {
+      if (filters[name]) params.set(name, filters[name]); else params.delete(name);
+    });
+    return params;
+  }
+
+  /* Commas stay readable in the address bar. */
+  function queryString(params) {
+    return params.toString().replace(/%2C/g, ",");
+  }
+
+  function plainQuery(params) {
+    return params.toString();
+  }
+
+  /* Put params in the address bar; the language switch keeps what is on screen. */
+  function replaceQuery(params, encode) {
+    encode = encode || plainQuery;
+    var query = encode(params);
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    document.querySelectorAll(".jt-lang a").forEach(function (link) {
+      var target = new URLSearchParams(params);
+      target.set("lang", link.getAttribute("hreflang") === "en" ? "en" : "zh");
+      link.setAttribute("href", "?" + encode(target));
+    });
+  }
+
+  function setupPanelToggle(map) {
+    var toggle = document.getElementById("jt-panel-toggle");
+    var open = window.innerWidth >= 900;
+    function apply() {
+      document.body.classList.toggle("jt-panel-open", open);
+      toggle.setAttribute("aria-expanded", String(open));
+      map.invalidateSize();
+    }
+    toggle.addEventListener("click", function () { open = !open; apply(); });
+    apply();
+  }
+
+  window.JintanPage = {
+    el: el,
+    format: format,
+    projection: projection,
+    readFilters: readFilters,
+    setFilters: setFilters,
+    queryString: queryString,
+    replaceQuery: replaceQuery,
+    setupPanelToggle: setupPanelToggle
+  };
+})();
