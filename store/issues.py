@@ -13,11 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from store.errors import NotFound, ValidationError
 from store.filters import IssueFilters, filter_conditions, order_by, paging
+from store.idempotent import add_once
 from store.models import Category, Issue, IssueEvent
 from store.spatial import distance_metres, within_metres
 from store.timestamps import as_utc, utcnow
@@ -116,15 +116,9 @@ def create_issue(session: Session, data: NewIssue, actor: str, *, at: datetime |
         created_at=now,
         updated_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(issue)
-    except IntegrityError:
-        # Someone stored the same public_id since we looked; the unique constraint decided.
-        existing = session.scalar(_by_public_id(public_id))
-        if existing is None:
-            raise
-        return existing, False
+    issue, added = add_once(session, issue, _by_public_id(public_id))
+    if not added:  # someone stored the same public_id since we looked
+        return issue, False
     session.add(IssueEvent(issue=issue, kind=EventKind.CREATED.value, to_value=issue.status, actor=actor, at=now))
     session.flush()
     return issue, True

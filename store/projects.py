@@ -23,7 +23,6 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from geo.crs import DISPLAY_CRS
@@ -32,6 +31,7 @@ from geo.project_impact import CONFLICT_MARGIN_M, NEAR_M, affected_buildings, co
 from geo.project_impact import households_affected as households_per_project
 from store.errors import NotFound, ValidationError
 from store.filters import LIMIT_MAX, paging
+from store.idempotent import add_once
 from store.issues import update_issue
 from store.models import Issue, Project, ProjectEvent, ProjectIssue
 from store.project_vocabulary import ProjectEventKind, ProjectKind, ProjectStatus
@@ -400,15 +400,9 @@ def create_project(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(project)
-    except IntegrityError:
-        # Someone stored the same public_id since we looked; the unique constraint decided.
-        existing = session.scalar(_by_public_id(public_id_))
-        if existing is None:
-            raise
-        return existing, False
+    project, added = add_once(session, project, _by_public_id(public_id_))
+    if not added:  # someone stored the same public_id since we looked
+        return project, False
     session.add(_event(project, ProjectEventKind.CREATED, actor, now, new=project.status))
     for issue in issues:
         _link(session, project, issue, actor, now, None)

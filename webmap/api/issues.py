@@ -14,6 +14,7 @@ from webmap.api import bp
 from webmap.api.actor import current_actor
 from webmap.api.issue_geojson import iso, issue_feature
 from webmap.api.json_body import json_object, unusable_fields
+from webmap.api.paging import paging_links
 from webmap.api.query import FILTERS, issue_filters, no_parameters, parameters, read, refusals, whole_number
 from webmap.api.time_range import OUT_OF_RANGE, out_of_range
 from webmap.api.responses import geojson_response, invalid_issue
@@ -49,23 +50,10 @@ def list_issues():
             "numberMatched": matched,
             "numberReturned": len(issues),
             "timeStamp": iso(utcnow()),
-            "links": _paging_links(args, limit, offset, len(issues), matched),
+            "links": paging_links("api.list_issues", args, limit, offset, len(issues), matched),
             "features": [issue_feature(issue, lang) for issue in issues],
         }
     )
-
-
-def _paging_links(args: dict[str, str], limit: int, offset: int, returned: int, matched: int) -> list[dict]:
-    def link(rel: str, at: int) -> dict[str, str]:
-        href = url_for("api.list_issues", **{**args, "limit": limit, "offset": at})
-        return {"rel": rel, "type": "application/geo+json", "href": href}
-
-    links = [link("self", offset)]
-    if offset + returned < matched:
-        links.append(link("next", offset + limit))
-    if offset > 0:
-        links.append(link("prev", max(0, offset - limit)))
-    return links
 
 
 @bp.post("/issues")

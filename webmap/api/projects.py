@@ -26,6 +26,7 @@ from webmap.api import bp
 from webmap.api.actor import current_actor
 from webmap.api.issue_geojson import event_json, iso
 from webmap.api.json_body import json_object, unusable_fields
+from webmap.api.paging import paging_links
 from webmap.api.query import no_parameters, parameters, read, refusals, whole_number
 from webmap.api.responses import geojson_response, json_response
 from webmap.base_layers import base_layers
@@ -146,23 +147,10 @@ def list_projects():
             "numberMatched": matched,
             "numberReturned": len(projects),
             "timeStamp": iso(utcnow()),
-            "links": _paging_links(args, limit, offset, len(projects), matched),
+            "links": paging_links("api.list_projects", args, limit, offset, len(projects), matched),
             "features": [project_feature(p, lang, households_affected=households[p.public_id]) for p in projects],
         }
     )
-
-
-def _paging_links(args: dict[str, str], limit: int, offset: int, returned: int, matched: int) -> list[dict]:
-    def link(rel: str, at: int) -> dict[str, str]:
-        href = url_for("api.list_projects", **{**args, "limit": limit, "offset": at})
-        return {"rel": rel, "type": "application/geo+json", "href": href}
-
-    links = [link("self", offset)]
-    if offset + returned < matched:
-        links.append(link("next", offset + limit))
-    if offset > 0:
-        links.append(link("prev", max(0, offset - limit)))
-    return links
 
 
 @bp.post("/projects")
