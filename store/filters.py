@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, case, or_
 from store.models import Issue
 from store.spatial import within_bbox
 from store.timestamps import local_day_end, local_day_start
-from store.validation import FieldErrors, Invalid, choice, date_or_instant, latitude, longitude, text
+from store.validation import FieldErrors, Invalid, bounding_box, choice, date_or_instant, text
 from store.vocabulary import Priority, Status
 
 LIMIT_MAX = 10_000
@@ -48,20 +48,6 @@ def _values(value: str | Sequence[str]) -> list[str]:
     return [item for item in cleaned if item != ""]
 
 
-def _bbox(value: Sequence[float] | str) -> tuple[float, float, float, float]:
-    parts = value.split(",") if isinstance(value, str) else list(value)
-    if len(parts) != 4:
-        raise Invalid("must be four numbers: minlon,minlat,maxlon,maxlat")
-    try:
-        minlon, maxlon = longitude(parts[0]), longitude(parts[2])
-        minlat, maxlat = latitude(parts[1]), latitude(parts[3])
-    except Invalid as problem:
-        raise Invalid(f"minlon,minlat,maxlon,maxlat: {problem}") from None
-    if minlon > maxlon or minlat > maxlat:
-        raise Invalid("minimum greater than maximum")
-    return minlon, minlat, maxlon, maxlat
-
-
 def _category_ids(value: str | Sequence[str], known: Collection[str]) -> list[str]:
     ids = _values(value)
     unknown = [i for i in ids if i not in known]
@@ -82,7 +68,7 @@ def filter_conditions(filters: IssueFilters, known_categories: Collection[str]) 
         return value is not None and value != "" and value != []
 
     if given(filters.bbox):
-        box = errors.check("bbox", _bbox, filters.bbox)
+        box = errors.check("bbox", bounding_box, filters.bbox)
         if box:
             conditions.append(within_bbox(*box))
     if given(filters.category):

@@ -38,6 +38,7 @@ from store.project_vocabulary import ProjectEventKind, ProjectKind, ProjectStatu
 from store.spatial import bbox_around, within_bbox
 from store.timestamps import as_utc, utcnow
 from store.validation import (
+    bounding_box,
     COMMENT_MAX,
     DESCRIPTION_MAX,
     NAME_MAX,
@@ -453,20 +454,6 @@ def _year(value: Any) -> int:
     return value
 
 
-def _box(value: str | Sequence[float]) -> tuple[float, float, float, float]:
-    parts = value.split(",") if isinstance(value, str) else list(value)
-    if len(parts) != 4:
-        raise Invalid("must be four numbers: minlon,minlat,maxlon,maxlat")
-    try:
-        minlon, maxlon = longitude(parts[0]), longitude(parts[2])
-        minlat, maxlat = latitude(parts[1]), latitude(parts[3])
-    except Invalid as problem:
-        raise Invalid(f"minlon,minlat,maxlon,maxlat: {problem}") from None
-    if minlon > maxlon or minlat > maxlat:
-        raise Invalid("minimum greater than maximum")
-    return minlon, minlat, maxlon, maxlat
-
-
 def _during(start, end, first: date, last: date):
     """The period (either end standing for both if the other is unknown) shares a day with first…last."""
     return and_(func.coalesce(start, end) <= last, func.coalesce(end, start) >= first)
@@ -500,7 +487,7 @@ def _conditions(filters: ProjectFilters) -> tuple[list, tuple[float, float, floa
                                   _during(Project.actual_start, Project.actual_end, first, last)))
     box = None
     if given(filters.bbox):
-        box = errors.check("bbox", _box, filters.bbox)
+        box = errors.check("bbox", bounding_box, filters.bbox)
         if box is not None:
             conditions.append(_boxes_overlap(*box))
     errors.raise_if_any()

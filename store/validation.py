@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -95,6 +95,21 @@ def longitude(value: Any) -> float:
 
 def latitude(value: Any) -> float:
     return number(value, minimum=-90.0, maximum=90.0)
+
+
+def bounding_box(value: Sequence[float] | str) -> tuple[float, float, float, float]:
+    """minlon, minlat, maxlon, maxlat (EPSG:4326) from four numbers or their comma-separated text."""
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    if len(parts) != 4:
+        raise Invalid("must be four numbers: minlon,minlat,maxlon,maxlat")
+    try:
+        minlon, maxlon = longitude(parts[0]), longitude(parts[2])
+        minlat, maxlat = latitude(parts[1]), latitude(parts[3])
+    except Invalid as problem:
+        raise Invalid(f"minlon,minlat,maxlon,maxlat: {problem}") from None
+    if minlon > maxlon or minlat > maxlat:
+        raise Invalid("minimum greater than maximum")
+    return minlon, minlat, maxlon, maxlat
 
 
 def choice(value: Any, allowed: type[StrEnum]) -> str:
