@@ -113,6 +113,8 @@ def create_issue(session: Session, data: NewIssue, actor: str, *, at: datetime |
         due_date=data.due_date,
         is_typical_case=data.is_typical_case,
         location_note=data.location_note,
+        location_source=data.location_source,
+        location_accuracy_m=data.location_accuracy_m,
         created_at=now,
         updated_at=now,
     )

@@ -1,4 +1,4 @@
-"""The tables: categories, issues, renovation projects, the events that record every change to them, and accounts.
+"""The tables: categories, issues, their photos, renovation projects, the events that record every change, accounts.
 
 The migrations, not these classes, create the schema. The spatial index is
 per backend and unmapped: `issues.geom` with a GiST index on PostGIS, the
@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from store.project_vocabulary import ProjectEventKind, ProjectKind, ProjectStatus
 from store.timestamps import UTCDateTime, utcnow
 from store.user_vocabulary import Language, Role
-from store.vocabulary import Priority, RejectionReason, Source, Status
+from store.vocabulary import ACCURACY_FLAG_M, LocationSource, Priority, RejectionReason, Source, Status
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_name)s",
@@ -77,12 +77,14 @@ class Issue(Base):
         one_of("status", Status),
         one_of("priority", Priority),
         one_of("rejection_reason", RejectionReason),
+        one_of("location_source", LocationSource),
         CheckConstraint("lon >= -180 AND lon <= 180 AND lat >= -90 AND lat <= 90", name="lon_lat_range"),
         CheckConstraint(
             "(status = 'rejected' AND rejection_reason IS NOT NULL)"
             " OR (status <> 'rejected' AND rejection_reason IS NULL)",
             name="rejection_reason_iff_rejected",
         ),
+        CheckConstraint("location_accuracy_m >= 0 AND location_accuracy_m <= 10000", name="location_accuracy_m_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -106,6 +108,8 @@ class Issue(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_typical_case: Mapped[bool] = mapped_column(Boolean, default=False)
     location_note: Mapped[str | None] = mapped_column(String(500))  # e.g. "placed nearby on purpose"
+    location_source: Mapped[str | None] = mapped_column(String(10))
+    location_accuracy_m: Mapped[float | None] = mapped_column(Double)  # the radius GPS reported
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -116,6 +120,17 @@ class Issue(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="issue",
+        order_by="(Photo.uploaded_at, Photo.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @property
+    def location_flagged(self) -> bool:
+        """The position is less accurate than a report needs."""
+        return self.location_accuracy_m is not None and self.location_accuracy_m > ACCURACY_FLAG_M
 
     def __repr__(self) -> str:
         return f"<Issue {self.public_id} {self.category_id} {self.status}>"
@@ -140,6 +155,34 @@ class IssueEvent(Base):
 
     def __repr__(self) -> str:
         return f"<IssueEvent {self.kind} {self.from_value!r}->{self.to_value!r} by {self.actor}>"
+
+
+class Photo(Base):
+    """A photo of an issue, re-encoded as a JPEG without metadata; the files live outside the database.
+
+    `public_id` is the client's UUID, so an upload retried over a weak network is stored once.
+    """
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    issue_event_id: Mapped[int | None] = mapped_column(ForeignKey("issue_events.id", ondelete="SET NULL"))
+    file_name: Mapped[str] = mapped_column(String(64))  # random hex + ".jpg", in the photo folder
+    thumbnail_name: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(Integer)  # of the stored file, not of the upload
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    issue: Mapped[Issue] = relationship(back_populates="photos")
+    event: Mapped[IssueEvent | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Photo {self.public_id} of issue {self.issue_id}>"
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from store.errors import ValidationError
 from store.timestamps import as_utc, utcnow
-from store.vocabulary import Priority, Source
+from store.vocabulary import LocationSource, Priority, Source
 
 T = TypeVar("T")
 
@@ -26,6 +26,7 @@ NAME_MAX = 100  # reporter, assignee, actor
 ADDRESS_MAX = 300
 FEATURE_ID_MAX = 64  # building_id, compound_id
 LOCATION_NOTE_MAX = 500
+LOCATION_ACCURACY_MAX_M = 10000.0
 # A phone's clock may run a little fast; anything later than this is a mistake.
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
@@ -209,6 +210,8 @@ class NewIssue:
     address: str | None = None
     is_typical_case: bool = False
     location_note: str | None = None
+    location_source: str | None = None
+    location_accuracy_m: float | None = None  # the radius GPS reported
 
 
 NEW_ISSUE_FIELDS = frozenset(NewIssue.__dataclass_fields__) | {"geometry"}
@@ -265,6 +268,8 @@ def validate_new_issue(payload: Any, categories: Collection[str] | None = None) 
         address=optional("address", text, max_length=ADDRESS_MAX),
         is_typical_case=optional("is_typical_case", flag, default=False),
         location_note=optional("location_note", text, max_length=LOCATION_NOTE_MAX),
+        location_source=optional("location_source", choice, LocationSource),
+        location_accuracy_m=optional("location_accuracy_m", number, minimum=0.0, maximum=LOCATION_ACCURACY_MAX_M),
     )
     errors.raise_if_any()
     return NewIssue(**values)

@@ -64,3 +64,16 @@ class EventKind(StrEnum):
     ASSIGNMENT = "assignment"
     DUE_DATE = "due_date"
     COMMENT = "comment"
+    PHOTO = "photo"  # to_value: the photo's id; the comment that came with it, if any
+
+
+class LocationSource(StrEnum):
+    """How a report's position was found."""
+
+    GPS = "gps"
+    MAP = "map"  # a tap on the map
+    LIST = "list"  # a building or lane chosen from a list
+
+
+# A position whose accuracy (the radius GPS reports, in metres) is worse than this is flagged on the report.
+ACCURACY_FLAG_M = 30.0

@@ -85,3 +85,29 @@ def test_the_same_id_twice_is_stored_once(session, locator):
     assert created and not created_again
     assert again.id == first.id
     assert count(session, Issue) == 1
+
+
+def test_how_the_position_was_found_is_kept_and_a_poor_gps_fix_is_flagged(session, locator):
+    rough, _ = submit_issue(session, payload(location_source="gps", location_accuracy_m=45), locator, "社工小王")
+    assert (rough.location_source, rough.location_accuracy_m, rough.location_flagged) == ("gps", 45.0, True)
+    close, _ = submit_issue(session, payload(location_source="gps", location_accuracy_m=30), locator, "社工小王")
+    assert not close.location_flagged  # only worse than ACCURACY_FLAG_M is flagged
+    tapped, _ = submit_issue(session, payload(location_source="map"), locator, "社工小王")
+    assert (tapped.location_source, tapped.location_accuracy_m, tapped.location_flagged) == ("map", None, False)
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("location_source", "wifi", "unknown value 'wifi'; expected one of gps, map, list"),
+        ("location_accuracy_m", -1, "must be between 0 and 10000"),
+        ("location_accuracy_m", 10001, "must be between 0 and 10000"),
+        ("location_accuracy_m", float("nan"), "must be a finite number"),
+        ("location_accuracy_m", True, "must be a number"),
+    ],
+)
+def test_a_bad_position_source_or_accuracy_is_named(session, locator, field, value, message):
+    with pytest.raises(ValidationError) as refused:
+        submit_issue(session, payload(**{field: value}), locator, "社工小王")
+    assert refused.value.field_errors == {field: message}
+    assert count(session, Issue) == 0

@@ -10,16 +10,20 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError, SAWarning
 
-from store.database import current_revision, downgrade, head_revision, make_engine, upgrade
+from store.database import current_revision, downgrade, head_revision, make_engine, session_factory, upgrade
 from store.issues import list_categories
-from store.models import Base, include_in_autogenerate
+from store.models import Base, Issue, include_in_autogenerate
+from store.spatial import within_bbox
 from tests.store.helpers import add_issue
 
 ROOT = Path(__file__).resolve().parents[2]
-STORE_TABLES = {"categories", "issues", "issue_events", "projects", "project_events", "project_issues", "users", "api_tokens"}
+STORE_TABLES = {
+    "categories", "issues", "issue_events", "projects", "project_events", "project_issues", "users", "api_tokens",
+    "photos",
+}
 
 
 def table_names(url: str) -> set[str]:
@@ -103,7 +107,8 @@ def contrast_with_white(colour: str) -> float:
 
 @pytest.mark.parametrize(
     "column, value",
-    [("status", "lost"), ("priority", "whenever"), ("source", "email"), ("rejection_reason", "duplicate"), ("lat", 95.0)],
+    [("status", "lost"), ("priority", "whenever"), ("source", "email"), ("rejection_reason", "duplicate"), ("lat", 95.0),
+     ("location_source", "wifi"), ("location_accuracy_m", -1.0), ("location_accuracy_m", 10001.0)],
 )
 def test_constraints_refuse_what_the_code_would_never_write(session, column, value):
     issue = add_issue(session)
@@ -111,6 +116,45 @@ def test_constraints_refuse_what_the_code_would_never_write(session, column, val
     with pytest.raises(IntegrityError):
         session.execute(text(f"UPDATE issues SET {column} = :value WHERE id = :id"), {"value": value, "id": issue.id})
     session.rollback()
+
+
+def test_photos_migration_keeps_every_issue_event_and_the_spatial_index_both_ways(backend, empty_url):
+    upgrade(empty_url)
+    engine = make_engine(empty_url)
+    try:
+        with session_factory(engine)() as session:
+            issue = add_issue(session, location_source="gps", location_accuracy_m=12.5)
+            session.commit()
+            issue_id = issue.id
+
+        def counts():
+            with engine.connect() as connection:
+                return tuple(
+                    connection.scalar(text(query), {"id": issue_id})
+                    for query in (
+                        "SELECT count(*) FROM issues WHERE id = :id",
+                        "SELECT count(*) FROM issue_events WHERE issue_id = :id",
+                    )
+                )
+
+        downgrade(engine, "0003")
+        assert counts() == (1, 1)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Did not recognize type 'geometry'", SAWarning)
+            assert "location_source" not in {c["name"] for c in inspect(engine).get_columns("issues")}
+        upgrade(engine)
+        assert counts() == (1, 1)
+        with session_factory(engine)() as session:
+            again = session.get(Issue, issue_id)
+            assert (again.location_source, again.location_accuracy_m) == (None, None)
+            found = session.scalars(select(Issue.id).where(within_bbox(121.49, 31.22, 121.50, 31.23))).all()
+            assert found == [issue_id]
+    finally:
+        engine.dispose()
+    if backend.name == "sqlite":
+        with make_engine(empty_url).connect() as connection:
+            triggers = set(connection.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        assert triggers == {"issues_rtree_insert", "issues_rtree_update", "issues_rtree_delete"}
 
 
 def test_alembic_command_line_reads_x_url_and_database_url(empty_url):
