@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from geo.dataset import check_dataset, format_report
 from store.demo_issues import NEWER_FIRST_DAY, SURVEY_LAST_DAY, plan_demo_issues, store_demo_issues, summarise
 from store.demo_projects import plan_demo_projects, store_demo_projects
+from store.demo_users import CreatedUser, assign_demo_work, store_demo_users
 from store.errors import NotFound, ValidationError
 from store.issues import list_issues
 from store.timestamps import LOCAL_TZ
@@ -36,24 +37,31 @@ def check(directory: str | None) -> None:
 
 
 @click.command("seed")
-@click.option("--if-empty", is_flag=True, help="Do nothing if the database holds any issue.")
+@click.option("--if-empty", is_flag=True, help="Store no issues or projects if the database holds any issue.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day the demo stands at (default: today in Shanghai).")
 @with_appcontext
 def seed(if_empty: bool, today: datetime | None) -> None:
-    """Store the demo issues (the 2018–2020 survey's 98 and the reports since, up to TODAY) and projects; each once."""
+    """Store the demo issues (the 2018–2020 survey's 98 and the reports since, up to TODAY) and projects, each once;
+    and, in a database without accounts, one demo account per role, printing their passwords."""
     now = datetime.now(LOCAL_TZ).date()
     day: date = now if today is None else today.date()
     if not SURVEY_LAST_DAY < day <= now:
         raise click.BadParameter(f"must be after {SURVEY_LAST_DAY} and not after {now}", param_hint="--today")
     with transaction() as session:
+        created_users = store_demo_users(session)
         _, existing = list_issues(session, limit=1)
         if if_empty and existing:
-            click.echo(f"The database already holds {existing} issues; seeded nothing.")
+            if created_users:
+                assign_demo_work(session)
+            click.echo(f"The database already holds {existing} issues; seeded no issues or projects.")
+            _echo_users(created_users)
             return
         plan = plan_demo_issues(base_layers().layers, day)
         written = store_demo_issues(session, plan, base_layers().locator)
         projects = plan_demo_projects(base_layers().layers, day)
         projects_written = store_demo_projects(session, projects, base_layers().layers)
+        if created_users:
+            assigned = assign_demo_work(session)
     summary = summarise(plan)
     click.echo(f"Demo issues as of {day}: {summary.total}")
     click.echo(f"  {summary.survey} from the 2018–2020 survey, {summary.typical_cases} of them typical cases")
@@ -61,6 +69,17 @@ def seed(if_empty: bool, today: datetime | None) -> None:
     click.echo(f"  {summary.open} still open")
     click.echo(f"Stored {written} new issues; {summary.total - written} were already there.")
     click.echo(f"Demo projects: {len(projects)}; stored {projects_written} new, {len(projects) - projects_written} were already there.")
+    if created_users:
+        click.echo(f"{assigned} open issues assigned to wang.li for the tablet's 'my work'.")
+    _echo_users(created_users)
+
+
+def _echo_users(created: list[CreatedUser]) -> None:
+    if not created:
+        return
+    click.echo("Demo accounts (passwords are shown this once; change them with `flask --app app users` commands):")
+    for item in created:
+        click.echo(f"  {item.user.username:<10} {item.user.role.value:<12} {item.password}  {item.user.display_name}")
 
 
 users_cli = AppGroup("users", help="The accounts of those who sign in: create, list, set-role, token, deactivate.")

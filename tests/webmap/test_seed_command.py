@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from store.filters import IssueFilters
 from store.issues import list_issues
 from tests.conftest import make_app
 from webmap.database import session
@@ -33,10 +34,22 @@ def test_seed_stores_the_demo_and_prints_a_summary_then_if_empty_adds_nothing(fr
     assert "still open" in result.output
     assert f"Stored {total} new issues; 0 were already there." in result.output
     assert stored_issues(fresh_app) == total
+    assert "5 open issues assigned to wang.li" in result.output
+    accounts = dict(line.split()[:3:2] for line in lines[lines.index(next(l for l in lines if l.startswith("Demo accounts"))) + 1:])
+    assert sorted(accounts) == ["admin", "planner", "viewer", "wang.li", "zhang.wei"]
+    assert len(set(accounts.values())) == 5  # fresh random passwords, none written in the code
+    with fresh_app.test_request_context():
+        from store.users import authenticate
+        from webmap.database import transaction
+
+        with transaction() as s:
+            assert authenticate(s, "wang.li", accounts["wang.li"]).role == "field_staff"
+        mine = list_issues(session(), filters=IssueFilters(assignee="wang.li"), limit=10)[1]
+        assert mine == 5
 
     result = runner.invoke(args=["seed", "--if-empty"])
     assert result.exit_code == 0, result.output
-    assert result.output == f"The database already holds {total} issues; seeded nothing.\n"
+    assert result.output == f"The database already holds {total} issues; seeded no issues or projects.\n"
     assert stored_issues(fresh_app) == total
 
     result = runner.invoke(args=["seed", "--today", TODAY])
