@@ -5,8 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from webmap import api, base_layers, cli, database, hotspot_pages, i18n, issue_pages, pages, project_pages, settings
-from webmap import planning_pages
+from webmap import access, accounts, api, base_layers, cli, csrf, database, hotspot_pages, i18n, issue_pages, pages
+from webmap import planning_pages, project_pages, settings, sign_in_pages
+from webmap import field_pages
 
 HERE = Path(__file__).resolve().parent
 
@@ -23,15 +24,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     settings.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["PHOTO_DIR"]).mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or settings.secret_key(app.instance_path)
 
     i18n.init_app(app)
     base_layers.init_app(app)  # refuses to start, saying why, if the data is broken
     database.init_app(app)
+    accounts.init_app(app)  # first: who is asking is settled before any other check
+    csrf.init_app(app)
+    access.init_app(app)
     api.init_app(app)
+    sign_in_pages.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(issue_pages.bp)
     app.register_blueprint(hotspot_pages.bp)
     app.register_blueprint(planning_pages.bp)
     app.register_blueprint(project_pages.bp)
+    app.register_blueprint(field_pages.bp)
     cli.init_app(app)
     return app

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, case, or_
 from store.models import Issue
 from store.spatial import within_bbox
 from store.timestamps import local_day_end, local_day_start
-from store.validation import FieldErrors, Invalid, bounding_box, choice, date_or_instant, text
+from store.validation import NAME_MAX, FieldErrors, Invalid, bounding_box, choice, date_or_instant, text
 from store.vocabulary import Priority, Status
 
 LIMIT_MAX = 10_000
@@ -39,6 +39,7 @@ class IssueFilters:
     since: date | datetime | str | None = None  # reported_at on or after; a date starts that day
     until: date | datetime | str | None = None  # reported_at on or before; a date includes that whole day
     compound: str | None = None  # compound_id
+    assignee: str | None = None  # exactly, e.g. a username: "my work" on the tablet
     q: str | None = None  # case-insensitive substring of title, description or address
 
 
@@ -95,6 +96,10 @@ def filter_conditions(filters: IssueFilters, known_categories: Collection[str]) 
         compound = errors.check("compound", text, filters.compound, max_length=64)
         if compound:
             conditions.append(Issue.compound_id == compound)
+    if given(filters.assignee):
+        assignee = errors.check("assignee", text, filters.assignee, max_length=NAME_MAX)
+        if assignee:
+            conditions.append(Issue.assignee == assignee)
     if given(filters.q):
         q = errors.check("q", text, filters.q, max_length=Q_MAX)
         if q:

@@ -62,11 +62,12 @@ def _once_per_page(name: str, make: Callable[[folium.Map, TileProvider | None], 
 
 
 def cached_map_page(name: str, build, template: str, **context) -> str:
-    """A map page whose content never changes with the request: built and rendered once per language and tiles."""
-    page, _tiles = _once_per_page(
-        name, lambda m, tiles: render_map_page(template, m, tiles=tiles, **context), build
-    )
-    return page
+    """A map page whose map never changes with the request: built once per language and tiles.
+
+    The page around it is rendered per request: it names who is signed in and carries their CSRF token.
+    """
+    parts, tiles = cached_map_parts(name, build)
+    return render_map_page(template, parts, tiles=tiles, **context)
 
 
 def cached_map_parts(name: str, build) -> tuple[dict[str, str], TileProvider | None]:

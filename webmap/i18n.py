@@ -1,4 +1,4 @@
-"""Language: Chinese first, English on request (`?lang=en`), remembered in a cookie.
+"""Language: Chinese first, English on request (`?lang=en`), remembered with the account (or a cookie).
 
 Message ids are the Chinese texts, so a missing English translation still shows
 the working language; `webmap/translations/en` holds the English catalogue.
@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 from flask_babel import Babel, get_locale, lazy_gettext as _l
+from flask_login import current_user
 
+from store.users import get_user, set_language
+from webmap.database import store
 from webmap.settings import ROOT
 
 LANGUAGES = ("zh", "en")
@@ -17,8 +20,14 @@ HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 
 def select_language() -> str:
-    asked = request.args.get("lang") or request.cookies.get(COOKIE)
-    return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+    for asked in (request.args.get("lang"), _account_language(), request.cookies.get(COOKIE)):
+        if asked in LANGUAGES:
+            return asked
+    return DEFAULT_LANGUAGE
+
+
+def _account_language() -> str | None:
+    return current_user.language if current_user.is_authenticated else None
 
 
 def current_language() -> str:
@@ -27,9 +36,19 @@ def current_language() -> str:
 
 def remember_language(response: Response) -> Response:
     asked = request.args.get("lang")
-    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+    if asked not in LANGUAGES:
+        return response
+    if request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax")
+    if _account_language() not in (None, asked) and not request.headers.get("Authorization"):
+        _save_account_language(asked)  # a person's choice in the browser, not a program's per-request one
     return response
+
+
+def _save_account_language(language: str) -> None:
+    with store().sessions() as s:  # its own session: the request's work is committed or rolled back already
+        set_language(s, get_user(s, current_user.username), language)
+        s.commit()
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,8 @@ from store.errors import NotFound
 from store.issues import list_categories
 from store.project_vocabulary import KIND_NAMES, ProjectKind
 from store.projects import get_project
+from store.user_vocabulary import Permission
+from webmap.access import refusal, requires
 from webmap.api.projects import project_record
 from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
@@ -261,6 +263,7 @@ def project_map():
 
 
 @bp.get("/projects/new")
+@requires(Permission.PLAN)
 def new_project():
     parts, tiles = cached_map_parts("project-editor", build_editor_map)
     return render_map_page(
@@ -282,6 +285,8 @@ def project_detail(project_id: str):
         return render_page("project_detail.html", title=_("未找到该项目"), project=None), 404
     properties = project.get("properties") or {}
     if request.args.get("edit"):
+        if (refused := refusal(Permission.PLAN)) is not None:
+            return refused
         parts, tiles = cached_map_parts("project-editor", build_editor_map)
         return render_map_page(
             "project_form.html",

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from tests.accounts import client_as
 from tests.conftest import HOSTILE_NAME, make_app
 from webmap.assets import find_external_urls
 
@@ -21,7 +22,8 @@ def app():
 
 @pytest.fixture()
 def client(app):
-    return app.test_client()
+    """A planner's: the pages show them the controls for changing projects."""
+    return client_as(app, "planner")
 
 
 def binding(html: str, app_name: str) -> dict:
@@ -44,7 +46,7 @@ def project_id(feature: dict) -> str:
 
 @pytest.fixture(scope="module")
 def project(app):
-    return create(app.test_client(), status="approved", planned_start="2024-03-01", planned_end="2024-12-31",
+    return create(client_as(app, "planner"), status="approved", planned_start="2024-03-01", planned_end="2024-12-31",
                   budget=1200000, contractor="上海某建设公司")
 
 
@@ -54,18 +56,31 @@ def pages(project):
     return ["/projects", "/projects/new", f"/projects/{pid}", f"/projects/{pid}?edit=1"]
 
 
+def test_only_those_who_may_plan_see_or_open_the_forms(app, project):
+    pid = project_id(project)
+    anonymous, viewer = app.test_client(), client_as(app, "viewer")
+    for path in ("/projects/new", f"/projects/{pid}?edit=1"):
+        assert anonymous.get(path).headers["Location"].startswith("/login?next=/projects/")
+        assert viewer.get(path).status_code == 403
+    assert "新建项目" not in viewer.get("/projects").get_data(as_text=True)
+    record = viewer.get(f"/projects/{pid}").get_data(as_text=True)
+    assert "jt-status-form" not in record and "修改项目" not in record
+    assert "jt-make-project" not in viewer.get("/planning/lighting").get_data(as_text=True)
+    assert "jt-make-project" in client_as(app, "planner").get("/planning/lighting").get_data(as_text=True)
+
+
 def with_language(path: str, lang: str) -> str:
     return path + ("&" if "?" in path else "?") + f"lang={lang}"
 
 
-def test_every_page_is_chinese_by_default_and_english_on_request(app, pages):
+def test_every_page_is_chinese_by_default_and_english_on_request(client, pages):
     for path in pages:
-        zh = app.test_client().get(path)
+        zh = client.get(path)
         assert zh.status_code == 200, path
         html = zh.get_data(as_text=True)
         assert '<html lang="zh-CN">' in html
         assert '<a href="/projects" aria-current="page">项目</a>' in html, path
-        en = app.test_client().get(with_language(path, "en"))
+        en = client.get(with_language(path, "en"))
         assert en.status_code == 200, path
         assert '<html lang="en">' in en.get_data(as_text=True)
 

@@ -45,7 +45,9 @@ def init_app(app: Flask) -> None:
         issues,
         layers,
         lighting,
+        me,
         nearby,
+        photos,
         projects,
     )
 

@@ -4,20 +4,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from flask_login import current_user
 
 from store import issues as store_issues
 from store.errors import ValidationError
+from store.issue_access import refused_changes
 from store.filters import LIMIT_MAX
 from store.intake import submit_issue
+from store.photos import photo_counts
 from store.timestamps import utcnow
+from store.user_vocabulary import Permission
+from webmap.access import requires
 from webmap.api import bp
 from webmap.api.actor import current_actor
 from webmap.api.issue_geojson import iso, issue_feature
 from webmap.api.json_body import json_object, unusable_fields
 from webmap.api.paging import paging_links
+from webmap.api.photos import photo_summary
 from webmap.api.query import FILTERS, issue_filters, no_parameters, parameters, read, refusals, whole_number
 from webmap.api.time_range import OUT_OF_RANGE, out_of_range
-from webmap.api.responses import geojson_response, invalid_issue
+from webmap.api.responses import geojson_response, invalid_issue, json_response
 from webmap.base_layers import base_layers
 from webmap.database import session, transaction
 from webmap.i18n import current_language
@@ -44,6 +50,7 @@ def list_issues():
             offset=offset or 0,
         )
     lang = current_language()
+    counts = photo_counts(session(), [issue.id for issue in issues])
     return geojson_response(
         {
             "type": "FeatureCollection",
@@ -51,12 +58,13 @@ def list_issues():
             "numberReturned": len(issues),
             "timeStamp": iso(utcnow()),
             "links": paging_links("api.list_issues", args, limit, offset, len(issues), matched),
-            "features": [issue_feature(issue, lang) for issue in issues],
+            "features": [issue_feature(issue, lang, photo_count=counts.get(issue.id, 0)) for issue in issues],
         }
     )
 
 
 @bp.post("/issues")
+@requires(Permission.REPORT)
 def create_issue():
     payload, problems = _submission(json_object())
     if problems:
@@ -68,7 +76,7 @@ def create_issue():
             except ValidationError as problem:
                 # The store looks the category up only once all else is right; name it now too.
                 raise ValidationError({**_unknown_category(s, payload), **problem.field_errors}) from None
-            feature = issue_feature(issue, current_language(), events=True)
+            feature = issue_record(issue)
     except ValidationError as problem:
         return invalid_issue(_client_names(problem.field_errors))
     response = geojson_response(feature, 201 if created else 200)
@@ -104,14 +112,21 @@ def _client_names(field_errors: dict[str, str]) -> dict[str, str]:
     return {CLIENT_ID if name == "public_id" else name: message for name, message in field_errors.items()}
 
 
+def issue_record(issue) -> dict[str, Any]:
+    """What every answer about one issue is: the issue with its history and its photos."""
+    photos = [photo_summary(photo) for photo in issue.photos]
+    return issue_feature(issue, current_language(), events=True, photo_count=len(photos), photos=photos)
+
+
 @bp.get("/issues/<issue_id>")
 def get_issue(issue_id: str):
     no_parameters()
     issue = store_issues.get_issue(session(), issue_id)
-    return geojson_response(issue_feature(issue, current_language(), events=True))
+    return geojson_response(issue_record(issue))
 
 
 @bp.patch("/issues/<issue_id>")
+@requires(Permission.REPORT)
 def update_issue(issue_id: str):
     changes = json_object()
     if problems := unusable_fields(changes):
@@ -119,9 +134,13 @@ def update_issue(issue_id: str):
     comment = changes.pop("comment", None)
     try:
         with transaction() as s:
-            store_issues.get_issue(s, issue_id)  # an unknown issue is a 404 whatever the body says
+            issue = store_issues.get_issue(s, issue_id)  # an unknown issue is a 404 whatever the body says
+            if refused := refused_changes(current_user.role, current_user.username, issue, changes):
+                return json_response(
+                    {"error": "forbidden", "message": "your role may not make these changes", "fields": refused}, 403
+                )
             issue = store_issues.update_issue(s, issue_id, changes, current_actor(), comment)
-            feature = issue_feature(issue, current_language(), events=True)
+            feature = issue_record(issue)
     except ValidationError as problem:
         return invalid_issue(problem.field_errors)
     return geojson_response(feature)

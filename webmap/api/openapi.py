@@ -16,10 +16,12 @@ from store.validation import (
     NAME_MAX,
     TITLE_MAX,
 )
+from store.user_vocabulary import Language, Permission, Role
 from store.vocabulary import EventKind, Priority, RejectionReason, Source, Status
 from webmap.api import density, hotspots, issues, json_body, nearby
 from webmap.api.openapi_lighting import lighting_paths
 from webmap.api.openapi_projects import project_paths
+from webmap.api.openapi_security import SECURITY, SECURITY_SCHEMES, UNAUTHORIZED, secure
 
 Schema = dict[str, Any]
 
@@ -77,6 +79,8 @@ PARAMETERS: dict[str, Schema] = {
     "since": _query("since", DAY_OR_INSTANT, "reported on or after (a date: from the start of that day)"),
     "until": _query("until", DAY_OR_INSTANT, "reported on or before (a date: to the end of that day, inclusive)"),
     "compound": _query("compound", TEXT, "compound id (see /layers/compounds)", example="hjl55"),
+    "assignee": _query("assignee", {"type": "string", "maxLength": NAME_MAX},
+                       "exactly this assignee, e.g. a username (a field worker's own work)", example="wang.li"),
     "q": _query(
         "q",
         {"type": "string", "maxLength": Q_MAX},
@@ -107,7 +111,7 @@ PARAMETERS: dict[str, Schema] = {
         "description": "the issue's public id",
     },
 }
-FILTERS = ["bbox", "category", "status", "since", "until", "compound", "q"]
+FILTERS = ["bbox", "category", "status", "since", "until", "compound", "assignee", "q"]
 
 
 def _parameters(*names: str) -> list[Schema]:
@@ -124,6 +128,19 @@ def _fields(description: str) -> Schema:
 
 
 SCHEMAS: dict[str, Schema] = {
+    "Me": {
+        "type": "object",
+        "required": ["username", "display_name", "role", "role_name", "permissions", "language", "csrf_token"],
+        "properties": {
+            "username": TEXT,
+            "display_name": TEXT,
+            "role": {"type": "string", "enum": _values(Role)},
+            "role_name": TEXT,
+            "permissions": {"type": "array", "items": {"type": "string", "enum": _values(Permission)}},
+            "language": {"type": "string", "enum": _values(Language)},
+            "csrf_token": TEXT,
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error", "message"],
@@ -540,13 +557,6 @@ def _download(mimetype: str, what: str, fmt: Schema) -> Schema:
 
 
 def _paths() -> dict[str, Schema]:
-    actor = {
-        "name": "X-Actor",
-        "in": "header",
-        "required": False,
-        "schema": {"type": "string", "maxLength": NAME_MAX, "default": "anonymous"},
-        "description": "who is acting, recorded in the events (UTF-8); sign-in will replace it",
-    }
     body = lambda name: {"required": True, "content": {"application/json": {"schema": schema(name)}}}  # noqa: E731
     issue_with_events = _geojson(schema("IssueWithEvents"), "the issue with its events, oldest first")
     return {
@@ -580,7 +590,7 @@ def _paths() -> dict[str, Schema]:
             "post": {
                 "tags": ["issues"],
                 "summary": "report an issue (placed in its building and compound; refused outside the boundary)",
-                "parameters": [actor, _ref("parameters", "lang")],
+                "parameters": [_ref("parameters", "lang")],
                 "requestBody": body("NewIssue"),
                 "responses": {
                     "201": {
@@ -606,7 +616,7 @@ def _paths() -> dict[str, Schema]:
             "patch": {
                 "tags": ["issues"],
                 "summary": "change status, rejection reason, assignee, priority or due date, with a comment",
-                "parameters": [actor, _ref("parameters", "lang")],
+                "parameters": [_ref("parameters", "lang")],
                 "requestBody": body("IssueChanges"),
                 "responses": _responses(issue_with_events, "BadBody", "NotFound", "TooLarge", "InvalidIssue"),
             },
@@ -702,6 +712,22 @@ def _paths() -> dict[str, Schema]:
     }
 
 
+def account_paths() -> dict[str, Schema]:
+    return {
+        "/me": {
+            "get": {
+                "tags": ["accounts"],
+                "summary": "who is signed in, what their role may do, and the CSRF token their scripts send with writes",
+                "security": SECURITY,
+                "responses": {
+                    "200": _json(schema("Me"), "the signed-in user"),
+                    "401": UNAUTHORIZED,
+                },
+            }
+        }
+    }
+
+
 def openapi_document(server_url: str) -> dict[str, Any]:
     """The whole document; `server_url` is where /api/v1 is served, e.g. "/api/v1"."""
     return {
@@ -713,7 +739,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "Residents' problems (issues) in 金坛路居民区, Shanghai, as GeoJSON in EPSG:4326, with the "
                 "base layers of the neighbourhood. Times are ISO 8601; a date or a time without an offset is "
                 "Shanghai time. Errors are JSON: `{\"error\", \"message\"}`, or `{\"error\", \"fields\"}` naming "
-                "each bad parameter (400) or field (422)."
+                "each bad parameter (400) or field (422). Reading may be open to anyone (the ANONYMOUS_VIEW setting); "
+                "writing needs a signed-in user whose role allows it: see each operation."
             ),
         },
         "servers": [{"url": server_url}],
@@ -723,7 +750,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "exports"},
             {"name": "base layers"},
             {"name": "documentation"},
+            {"name": "accounts"},
         ],
-        "paths": {**_paths(), **lighting_paths(), **project_paths()},
-        "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES},
+        "paths": secure({**_paths(), **lighting_paths(), **project_paths(), **account_paths()}),
+        "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES,
+                       "securitySchemes": SECURITY_SCHEMES},
     }

@@ -241,13 +241,6 @@ INVALID_PROJECT = _object(
 
 
 def project_paths() -> dict[str, Schema]:
-    actor = {
-        "name": "X-Actor",
-        "in": "header",
-        "required": False,
-        "schema": {"type": "string", "maxLength": NAME_MAX, "default": "anonymous"},
-        "description": "who is acting, recorded in the events (UTF-8); sign-in will replace it",
-    }
     project_id = {"name": "project_id", "in": "path", "required": True, "schema": UUID,
                   "description": "the project's public id"}
     lang = _ref("parameters", "lang")
@@ -263,7 +256,7 @@ def project_paths() -> dict[str, Schema]:
         operation = {
             "tags": ["projects"],
             "summary": summary,
-            "parameters": [actor, lang],
+            "parameters": [lang],
             "responses": {"200": record, "404": not_found, "422": invalid},
         }
         if s is not None:
@@ -299,7 +292,7 @@ def project_paths() -> dict[str, Schema]:
             "post": {
                 "tags": ["projects"],
                 "summary": "record a project: drawn as GeoJSON or picked from compounds, buildings or lanes",
-                "parameters": [actor, lang],
+                "parameters": [lang],
                 "requestBody": body(NEW_PROJECT),
                 "responses": {
                     "201": {**record, "description": "stored",

@@ -22,6 +22,8 @@ from store.models import Project
 from store.project_vocabulary import KIND_NAMES, ProjectKind, ProjectStatus
 from store.projects import ProjectFacts, ProjectFilters
 from store.timestamps import utcnow
+from store.user_vocabulary import Permission
+from webmap.access import requires
 from webmap.api import bp
 from webmap.api.actor import current_actor
 from webmap.api.issue_geojson import event_json, iso
@@ -154,6 +156,7 @@ def list_projects():
 
 
 @bp.post("/projects")
+@requires(Permission.PLAN)
 def create_project():
     body = json_object()
     problems = unusable_fields(body)
@@ -188,6 +191,7 @@ def get_project(project_id: str):
 
 
 @bp.patch("/projects/<project_id>")
+@requires(Permission.PLAN)
 def update_project(project_id: str):
     changes = json_object()
     if problems := unusable_fields(changes):
@@ -214,6 +218,7 @@ def update_project(project_id: str):
 
 
 @bp.post("/projects/<project_id>/issues")
+@requires(Permission.PLAN)
 def link_issues(project_id: str):
     body = json_object()
     problems = unusable_fields(body)
@@ -235,6 +240,7 @@ def link_issues(project_id: str):
 
 
 @bp.delete("/projects/<project_id>/issues/<issue_id>")
+@requires(Permission.PLAN)
 def unlink_issue(project_id: str, issue_id: str):
     no_parameters()
     try:

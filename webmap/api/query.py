@@ -14,7 +14,7 @@ from webmap.api.time_range import OUT_OF_RANGE, out_of_range
 
 T = TypeVar("T")
 
-FILTERS = ("bbox", "category", "status", "since", "until", "compound", "q")
+FILTERS = ("bbox", "category", "status", "since", "until", "compound", "assignee", "q")
 LIST_VALUED = ("category", "status")  # ?category=a&category=b means category=a,b
 EVERYWHERE = ("lang",)  # read by webmap.i18n
 TIMES = ("since", "until")

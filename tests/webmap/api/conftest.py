@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.accounts import client_as
 from tests.conftest import make_app
 
 
@@ -16,4 +17,10 @@ def api_app(empty_url):
 
 @pytest.fixture()
 def api(api_app):
+    """A client acting as an administrator (by API token); tests of roles make their own with client_as."""
+    return client_as(api_app, "admin")
+
+
+@pytest.fixture()
+def anonymous(api_app):
     return api_app.test_client()

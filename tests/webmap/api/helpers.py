@@ -6,10 +6,11 @@ from functools import cache
 from typing import Any
 
 from geo.dataset import load_dataset
+from tests.accounts import as_user
 from tests.conftest import DATA_DIR
 from tests.store.helpers import CENTRE_LAT, CENTRE_LON, offset_point
 
-__all__ = ["CENTRE_LAT", "CENTRE_LON", "building_point", "body", "offset_point", "report", "utf8_header"]
+__all__ = ["CENTRE_LAT", "CENTRE_LON", "building_point", "body", "offset_point", "report"]
 
 
 def body(**overrides: Any) -> dict[str, Any]:
@@ -28,16 +29,11 @@ def body(**overrides: Any) -> dict[str, Any]:
 
 
 def report(client, actor: str | None = None, **overrides: Any) -> dict[str, Any]:
-    """POST a report that must be stored; its Feature."""
-    headers = {"X-Actor": utf8_header(actor)} if actor else {}
+    """POST a report that must be stored, as the username `actor` if given; its Feature."""
+    headers = as_user(client, actor) if actor else {}
     response = client.post("/api/v1/issues", json=body(**overrides), headers=headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
-
-
-def utf8_header(value: str) -> str:
-    """A header value as its UTF-8 bytes travel (the test client sends headers as Latin-1)."""
-    return value.encode("utf-8").decode("latin-1")
 
 
 @cache

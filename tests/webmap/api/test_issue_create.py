@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from tests.webmap.api.helpers import CENTRE_LAT, CENTRE_LON, body, building_point, offset_point, report, utf8_header
+from tests.accounts import as_user, bearer
+from tests.webmap.api.helpers import CENTRE_LAT, CENTRE_LON, body, building_point, offset_point, report
 
 
 def stored(api) -> int:
@@ -17,7 +18,7 @@ def stored(api) -> int:
 
 def test_a_report_is_stored_with_its_place_and_first_event(api):
     lon, lat, compound = building_point("黄家路55弄3号")
-    response = api.post("/api/v1/issues", json=body(lon=lon, lat=lat), headers={"X-Actor": utf8_header("社工小王")})
+    response = api.post("/api/v1/issues", json=body(lon=lon, lat=lat), headers=as_user(api, "xiao.wang", "field_staff"))
     assert response.status_code == 201
     assert response.mimetype == "application/geo+json"
     feature = response.get_json()
@@ -30,7 +31,7 @@ def test_a_report_is_stored_with_its_place_and_first_event(api):
     assert properties["status"] == "reported" and properties["category_name"] == "环境卫生"
     assert properties["reported_at"].endswith("+08:00")
     [created] = properties["events"]
-    assert created["kind"] == "created" and created["actor"] == "社工小王" and created["to"] == "reported"
+    assert created["kind"] == "created" and created["actor"] == "xiao.wang" and created["to"] == "reported"
     assert api.get(response.headers["Location"]).get_json() == feature
 
 
@@ -39,10 +40,10 @@ def test_a_geojson_geometry_works_as_well_as_lon_lat(api):
     assert feature["geometry"]["coordinates"] == [CENTRE_LON, CENTRE_LAT]
 
 
-def test_without_an_actor_it_is_anonymous_and_source_defaults_to_patrol(api):
+def test_the_signed_in_user_is_the_actor_and_source_defaults_to_patrol(api):
     feature = report(api, source=None)
     assert feature["properties"]["source"] == "patrol"
-    assert feature["properties"]["events"][0]["actor"] == "anonymous"
+    assert feature["properties"]["events"][0]["actor"] == "admin"
 
 
 def test_the_same_id_again_returns_the_first_issue_and_stores_nothing(api):
@@ -60,11 +61,12 @@ def test_two_simultaneous_submissions_of_one_report_store_it_once(api_app):
     payload = body()
     start = threading.Barrier(2)
     statuses: list[int] = []
+    headers = bearer(api_app, "admin")
 
     def submit():
         client = api_app.test_client()
         start.wait()
-        statuses.append(client.post("/api/v1/issues", json=payload).status_code)
+        statuses.append(client.post("/api/v1/issues", json=payload, headers=headers).status_code)
 
     threads = [threading.Thread(target=submit) for _ in range(2)]
     for thread in threads:

@@ -3,20 +3,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.webmap.api.helpers import report, utf8_header
+from tests.accounts import as_user
+from tests.webmap.api.helpers import report
 
 
 def patch(api, issue_id, changes, actor=None):
-    headers = {"X-Actor": utf8_header(actor)} if actor else {}
+    headers = as_user(api, actor) if actor else {}
     return api.patch(f"/api/v1/issues/{issue_id}", json=changes, headers=headers)
 
 
 def test_each_change_is_an_event_with_actor_and_time_oldest_first(api):
-    issue = report(api, actor="社工小王")
-    acknowledged = patch(api, issue["id"], {"status": "acknowledged", "comment": "已收到"}, actor="社工小李")
+    issue = report(api, actor="xiao.wang")
+    acknowledged = patch(api, issue["id"], {"status": "acknowledged", "comment": "已收到"}, actor="xiao.li")
     assert acknowledged.status_code == 200
     assert acknowledged.mimetype == "application/geo+json"
-    changed = patch(api, issue["id"], {"assignee": "物业老陈", "priority": "high", "due_date": "2024-06-01"}, "社工小李")
+    changed = patch(api, issue["id"], {"assignee": "物业老陈", "priority": "high", "due_date": "2024-06-01"}, "xiao.li")
     properties = changed.get_json()["properties"]
     assert (properties["assignee"], properties["priority"], properties["due_date"]) == ("物业老陈", "high", "2024-06-01")
 
@@ -28,7 +29,7 @@ def test_each_change_is_an_event_with_actor_and_time_oldest_first(api):
         ("assignment", None, "物业老陈"),
         ("due_date", None, "2024-06-01"),
     ]
-    assert [e["actor"] for e in events] == ["社工小王"] + ["社工小李"] * 4
+    assert [e["actor"] for e in events] == ["xiao.wang"] + ["xiao.li"] * 4
     assert events[1]["comment"] == "已收到" and events[2]["comment"] is None
     times = [datetime.fromisoformat(e["at"]) for e in events]
     assert all(t.utcoffset() is not None for t in times) and times == sorted(times)
@@ -37,11 +38,11 @@ def test_each_change_is_an_event_with_actor_and_time_oldest_first(api):
 
 def test_a_comment_alone_is_an_event_of_its_own(api):
     issue = report(api)
-    response = patch(api, issue["id"], {"comment": "居民又来电话催"}, actor="社工小王")
+    response = patch(api, issue["id"], {"comment": "居民又来电话催"}, actor="xiao.wang")
     assert response.status_code == 200
     last = response.get_json()["properties"]["events"][-1]
     assert (last["kind"], last["from"], last["to"], last["comment"]) == ("comment", None, None, "居民又来电话催")
-    assert last["actor"] == "社工小王"
+    assert last["actor"] == "xiao.wang"
 
 
 def test_nothing_to_change_changes_nothing(api):

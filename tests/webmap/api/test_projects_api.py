@@ -7,10 +7,11 @@ import uuid
 import pytest
 from openapi_schema_validator import OAS30Validator
 
-from tests.webmap.api.helpers import building_point, report, utf8_header
+from tests.accounts import as_user, bearer
+from tests.webmap.api.helpers import building_point, report
 
 PREFIX = "/api/v1"
-PLANNER = "街道城建中心"
+PLANNER = "chengjian"
 
 
 def project_body(**overrides):
@@ -29,18 +30,18 @@ def project_body(**overrides):
 
 
 def record(api, actor: str | None = PLANNER, **overrides) -> dict:
-    headers = {"X-Actor": utf8_header(actor)} if actor else {}
+    headers = as_user(api, actor) if actor else {}
     response = api.post(f"{PREFIX}/projects", json=project_body(**overrides), headers=headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
-def as_planner(actor: str = PLANNER) -> dict[str, str]:
-    return {"X-Actor": utf8_header(actor)}
+def as_planner(api, actor: str = PLANNER) -> dict[str, str]:
+    return as_user(api, actor)
 
 
 def test_a_project_is_recorded_with_what_it_affects_and_its_first_event(api):
-    response = api.post(f"{PREFIX}/projects", json=project_body(), headers=as_planner())
+    response = api.post(f"{PREFIX}/projects", json=project_body(), headers=as_planner(api))
     assert response.status_code == 201 and response.mimetype == "application/geo+json"
     feature = response.get_json()
     assert response.headers["Location"] == f"{PREFIX}/projects/{feature['id']}"
@@ -70,11 +71,12 @@ def test_two_simultaneous_submissions_of_one_project_store_it_once(api_app):
     body = project_body()
     start = threading.Barrier(2)
     statuses: list[int] = []
+    headers = bearer(api_app, "admin")
 
     def submit():
         client = api_app.test_client()
         start.wait()
-        statuses.append(client.post(f"{PREFIX}/projects", json=body).status_code)
+        statuses.append(client.post(f"{PREFIX}/projects", json=body, headers=headers).status_code)
 
     threads = [threading.Thread(target=submit) for _ in range(2)]
     for thread in threads:
@@ -144,11 +146,11 @@ def test_open_issues_inside_are_offered_and_linking_moves_them_to_linked(api):
         "id": issue["id"], "title": "楼道灯损坏", "category": "lighting", "status": "reported"}
 
     linked = api.post(f"{PREFIX}/projects/{project['id']}/issues", json={"issues": [issue["id"]], "comment": "纳入"},
-                      headers=as_planner("社工小王"))
+                      headers=as_planner(api, "xiao.wang"))
     assert linked.status_code == 200
     derived = linked.get_json()["derived"]
     assert derived["open_issues_inside"] == []
-    assert [(i["id"], i["linked_by"]) for i in derived["linked_issues"]] == [(issue["id"], "社工小王")]
+    assert [(i["id"], i["linked_by"]) for i in derived["linked_issues"]] == [(issue["id"], "xiao.wang")]
     last = linked.get_json()["events"][-1]
     assert (last["kind"], last["to"], last["comment"]) == ("linked", issue["id"], "纳入")
     issue_events = api.get(f"{PREFIX}/issues/{issue['id']}").get_json()["properties"]["events"]
@@ -171,11 +173,11 @@ def test_unlinking_leaves_events_on_both_sides_and_again_is_404(api):
     project = record(api, link_issues=[issue["id"]])
     assert [i["id"] for i in project["derived"]["linked_issues"]] == [issue["id"]]
     url = f"{PREFIX}/projects/{project['id']}/issues/{issue['id']}"
-    response = api.delete(url, headers=as_planner("社工小李"))
+    response = api.delete(url, headers=as_planner(api, "xiao.li"))
     assert response.status_code == 200
     assert response.get_json()["derived"]["linked_issues"] == []
     last = response.get_json()["events"][-1]
-    assert (last["kind"], last["from"], last["actor"]) == ("unlinked", issue["id"], "社工小李")
+    assert (last["kind"], last["from"], last["actor"]) == ("unlinked", issue["id"], "xiao.li")
     issue_events = api.get(f"{PREFIX}/issues/{issue['id']}").get_json()["properties"]["events"]
     assert [e["comment"] for e in issue_events[1:]] == ["关联项目「黄家路55弄美丽家园」", "取消关联项目「黄家路55弄美丽家园」"]
     assert api.delete(url).status_code == 404
@@ -199,7 +201,7 @@ def test_changes_are_events_with_from_and_to(api):
     response = api.patch(
         f"{PREFIX}/projects/{project['id']}",
         json={"status": "approved", "budget": "2600000.50", "contractor": None, "comment": "立项批复"},
-        headers=as_planner("区房管局"),
+        headers=as_planner(api, "fangguan"),
     )
     assert response.status_code == 200
     changed = response.get_json()
@@ -242,7 +244,7 @@ def test_completing_with_resolve_linked_issues_resolves_the_open_ones(api):
     assert api.get(f"{PREFIX}/issues/{open_one['id']}").get_json()["properties"]["status"] == "reported"
 
     done = api.patch(url, json={"status": "completed", "actual_end": "2020-05-28", "resolve_linked_issues": True,
-                                "comment": "当晚亮灯"}, headers=as_planner())
+                                "comment": "当晚亮灯"}, headers=as_planner(api))
     assert done.status_code == 200
     assert done.get_json()["properties"]["status"] == "completed"
     statuses = {i["id"]: i["status"] for i in done.get_json()["derived"]["linked_issues"]}

@@ -145,7 +145,7 @@
       if (previous) previous.abort();
       var controller = new AbortController();
       var timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
-      options = Object.assign({signal: controller.signal, headers: {Accept: "application/json"}}, options || {});
+      options = Object.assign({signal: controller.signal, credentials: "same-origin", headers: {Accept: "application/json"}}, options || {});
       var done = fetch(url, options).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           clearTimeout(timer);
@@ -339,7 +339,7 @@
       status.textContent = m.planning;
       var call = request(config.api + "/lighting/plan?lang=" + encodeURIComponent(config.lang), {
         method: "POST",
-        headers: {"Content-Type": "application/json", Accept: "application/geo+json"},
+        headers: kit.writeHeaders({"Content-Type": "application/json", Accept: "application/geo+json"}),
         body: JSON.stringify(planBody())
       }, planRequest && planRequest.controller);
       planRequest = call;
@@ -524,7 +524,7 @@
       projectStatus.textContent = m.projectCreating;
       request(config.projectsApi + "?lang=" + encodeURIComponent(config.lang), {
         method: "POST",
-        headers: {"Content-Type": "application/json", Accept: "application/json"},
+        headers: kit.writeHeaders({"Content-Type": "application/json", Accept: "application/json"}),
         body: JSON.stringify(projectBody())
       }).done.then(function (result) {
         var id = result.body && (result.body.id || (result.body.properties || {}).id);
@@ -596,7 +596,8 @@
       event.preventDefault();
       makePlan();
     });
-    document.getElementById("jt-make-project").addEventListener("click", makeProject);
+    var makeProjectButton = document.getElementById("jt-make-project");  // only for those who may plan
+    if (makeProjectButton) makeProjectButton.addEventListener("click", makeProject);
 
     fillForm();
     writeUrl();

@@ -1,5 +1,5 @@
 /* What the page scripts share: elements filled through textContent only, the "{n}" message format,
-   the GCJ-02 shift, filters kept in the URL, and the panel toggle. */
+   the GCJ-02 shift, filters kept in the URL, the panel toggle, and the CSRF header every write sends. */
 (function () {
   "use strict";
 
@@ -89,8 +89,15 @@
     apply();
   }
 
+  /* The headers of a state-changing request: the page's CSRF token (webmap/csrf.py) added to `headers`. */
+  function writeHeaders(headers) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return Object.assign({}, headers || {}, meta ? {"X-CSRFToken": meta.content} : {});
+  }
+
   window.JintanPage = {
     el: el,
+    writeHeaders: writeHeaders,
     format: format,
     projection: projection,
     readFilters: readFilters,

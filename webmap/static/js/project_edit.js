@@ -16,7 +16,7 @@
   var kit = window.JintanPage, el = kit.el, format = kit.format;
 
   function sendJson(method, url, body) {
-    var options = {method: method, credentials: "same-origin", headers: {Accept: "application/json"}};
+    var options = {method: method, credentials: "same-origin", headers: kit.writeHeaders({Accept: "application/json"})};
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
