@@ -35,6 +35,7 @@ from store.validation import (
     text,
     validate_new_issue,
 )
+from store.validation import public_id as client_uuid
 from store.vocabulary import EventKind, OPEN_STATUSES, Priority, RejectionReason, Status
 
 __all__ = [
@@ -220,8 +221,12 @@ def update_issue(
     comment: str | None = None,
     *,
     at: datetime | None = None,
+    update_id: Any = None,
 ) -> Issue:
     """Change status, rejection_reason, priority, assignee or due_date, with an optional comment.
+
+    `update_id`, a client's UUID for this update, makes a retry change nothing:
+    an update already stored under it is not applied again.
 
     Every field that really changes becomes an event (from, to, actor, time);
     the comment goes with the first of them, or is an event of its own.
@@ -231,7 +236,10 @@ def update_issue(
     """
     actor = _actor(actor)
     parsed, comment = _parse_changes(changes, comment)
+    update_id = _update_id(update_id)
     issue = _with_events(session, public_id, for_update=True)  # so from_value is what we overwrite
+    if update_id is not None and _already_applied(session, issue, update_id):
+        return issue
 
     new_status = parsed.get("status", issue.status)
     if new_status == Status.REJECTED:
@@ -281,11 +289,31 @@ def update_issue(
                 comment=comment if n == 0 else None,
                 actor=actor,
                 at=now,
+                client_id=update_id if n == 0 else None,
             )
         )
     issue.updated_at = now
     session.flush()
     return issue
+
+
+def _update_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return client_uuid(value)
+    except Invalid as problem:
+        raise ValidationError({"update_id": str(problem)}) from None
+
+
+def _already_applied(session: Session, issue: Issue, update_id: str) -> bool:
+    """Whether this update is stored; checked under the issue's lock, so a racing retry waits and then sees it."""
+    stored = session.scalar(select(IssueEvent).where(IssueEvent.client_id == update_id))
+    if stored is None:
+        return False
+    if stored.issue_id != issue.id:
+        raise ValidationError({"update_id": "already used for an update of another issue"})
+    return True
 
 
 def nearby_open_issues(

@@ -140,7 +140,10 @@ class IssueEvent(Base):
     """One change to an issue: its creation, a field going from one value to another, or a comment."""
 
     __tablename__ = "issue_events"
-    __table_args__ = (Index("ix_issue_events_issue_id_at", "issue_id", "at"),)
+    __table_args__ = (
+        Index("ix_issue_events_issue_id_at", "issue_id", "at"),
+        Index("uq_issue_events_client_id", "client_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
@@ -150,6 +153,7 @@ class IssueEvent(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    client_id: Mapped[str | None] = mapped_column(String(36))  # the update's UUID from the client, on its first event
 
     issue: Mapped[Issue] = relationship(back_populates="events")
 

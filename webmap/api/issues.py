@@ -132,6 +132,7 @@ def update_issue(issue_id: str):
     if problems := unusable_fields(changes):
         return invalid_issue(problems)
     comment = changes.pop("comment", None)
+    update_id = changes.pop("update_id", None)
     try:
         with transaction() as s:
             issue = store_issues.get_issue(s, issue_id)  # an unknown issue is a 404 whatever the body says
@@ -139,7 +140,7 @@ def update_issue(issue_id: str):
                 return json_response(
                     {"error": "forbidden", "message": "your role may not make these changes", "fields": refused}, 403
                 )
-            issue = store_issues.update_issue(s, issue_id, changes, current_actor(), comment)
+            issue = store_issues.update_issue(s, issue_id, changes, current_actor(), comment, update_id=update_id)
             feature = issue_record(issue)
     except ValidationError as problem:
         return invalid_issue(problem.field_errors)

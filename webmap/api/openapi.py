@@ -12,14 +12,16 @@ from store.validation import (
     ADDRESS_MAX,
     COMMENT_MAX,
     DESCRIPTION_MAX,
+    LOCATION_ACCURACY_MAX_M,
     LOCATION_NOTE_MAX,
     NAME_MAX,
     TITLE_MAX,
 )
 from store.user_vocabulary import Language, Permission, Role
-from store.vocabulary import EventKind, Priority, RejectionReason, Source, Status
+from store.vocabulary import ACCURACY_FLAG_M, EventKind, LocationSource, Priority, RejectionReason, Source, Status
 from webmap.api import density, hotspots, issues, json_body, nearby
 from webmap.api.openapi_lighting import lighting_paths
+from webmap.api.openapi_photos import PHOTO_SUMMARY, photo_paths
 from webmap.api.openapi_projects import project_paths
 from webmap.api.openapi_security import SECURITY, SECURITY_SCHEMES, UNAUTHORIZED, secure
 
@@ -247,6 +249,15 @@ SCHEMAS: dict[str, Schema] = {
             "due_date": _nullable({"type": "string", "format": "date"}),
             "assignee": _nullable(TEXT),
             "typical_case": {"type": "boolean"},
+            "location_source": _nullable(
+                {"type": "string", "enum": _values(LocationSource), "description": "how the position was found"}
+            ),
+            "location_accuracy_m": _nullable({"type": "number", "description": "metres, as GPS reported it"}),
+            "location_flagged": {
+                "type": "boolean",
+                "description": f"the accuracy is worse than {ACCURACY_FLAG_M:g} m: check the position",
+            },
+            "photo_count": {"type": "integer", "minimum": 0, "description": "in lists and single issues"},
         },
     },
     "Issue": {
@@ -271,13 +282,14 @@ SCHEMAS: dict[str, Schema] = {
                     schema("IssueProperties"),
                     {
                         "type": "object",
-                        "required": ["events"],
+                        "required": ["events", "photos"],
                         "properties": {
                             "events": {
                                 "type": "array",
                                 "items": schema("Event"),
                                 "description": "the issue's history, oldest first",
-                            }
+                            },
+                            "photos": {"type": "array", "items": PHOTO_SUMMARY, "description": "oldest first"},
                         },
                     },
                 ]
@@ -360,6 +372,14 @@ SCHEMAS: dict[str, Schema] = {
             "due_date": {"type": "string", "format": "date"},
             "is_typical_case": {"type": "boolean", "default": False},
             "location_note": {"type": "string", "maxLength": LOCATION_NOTE_MAX},
+            "location_source": {"type": "string", "enum": _values(LocationSource),
+                                "description": "gps, a tap on the map, or a building or lane from a list"},
+            "location_accuracy_m": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": LOCATION_ACCURACY_MAX_M,
+                "description": f"metres, as GPS reported it; worse than {ACCURACY_FLAG_M:g} m is flagged",
+            },
         },
         "additionalProperties": False,
         "example": {
@@ -383,9 +403,15 @@ SCHEMAS: dict[str, Schema] = {
             "priority": {"type": "string", "enum": _values(Priority)},
             "due_date": _nullable({"type": "string", "format": "date"}),
             "comment": {"type": "string", "maxLength": COMMENT_MAX},
+            "update_id": {
+                "type": "string",
+                "format": "uuid",
+                "description": "the client's id for this update: sent again (a retry), it changes nothing",
+            },
         },
         "additionalProperties": False,
-        "example": {"status": "in_progress", "assignee": "社工小王", "comment": "已联系物业"},
+        "example": {"status": "in_progress", "assignee": "wang.li", "comment": "已联系物业",
+                    "update_id": "5d1c0f7e-9a61-4f1e-8b0e-2f4c6a8d9e10"},
     },
     "Category": {
         "type": "object",
@@ -746,13 +772,14 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         "servers": [{"url": server_url}],
         "tags": [
             {"name": "issues"},
+            {"name": "photos"},
             {"name": "maps"},
             {"name": "exports"},
             {"name": "base layers"},
             {"name": "documentation"},
             {"name": "accounts"},
         ],
-        "paths": secure({**_paths(), **lighting_paths(), **project_paths(), **account_paths()}),
+        "paths": secure({**_paths(), **lighting_paths(), **photo_paths(), **project_paths(), **account_paths()}),
         "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES,
                        "securitySchemes": SECURITY_SCHEMES},
     }

@@ -97,3 +97,28 @@ def test_a_nul_character_in_a_change_is_a_422(api):
     issue = report(api)
     response = patch(api, issue["id"], {"comment": "a\x00b", "assignee": "x"})
     assert response.status_code == 422 and response.get_json()["fields"] == {"comment": "contains a NUL character"}
+
+
+def test_an_update_retried_with_its_update_id_is_stored_once(api):
+    issue = report(api)
+    change = {"status": "in_progress", "comment": "已上门", "update_id": "0f8fad5b-d9cb-469f-a165-70867728950e"}
+    first = patch(api, issue["id"], change)
+    again = patch(api, issue["id"], {**change, "status": "resolved"})  # a retry is not applied, whatever it says
+    assert first.status_code == again.status_code == 200
+    events = again.get_json()["properties"]["events"]
+    assert [(e["kind"], e["comment"]) for e in events] == [("created", None), ("status", "已上门")]
+    assert again.get_json()["properties"]["status"] == "in_progress"
+    note = {"comment": "居民不在家", "update_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7"}
+    for _ in range(2):
+        assert patch(api, issue["id"], note).status_code == 200
+    assert len(api.get(f"/api/v1/issues/{issue['id']}").get_json()["properties"]["events"]) == 3
+
+
+def test_an_update_id_is_a_uuid_and_belongs_to_one_issue(api):
+    first, second = report(api), report(api)
+    update_id = "16fd2706-8baf-433b-82eb-8c7fada847da"
+    assert patch(api, first["id"], {"comment": "a", "update_id": update_id}).status_code == 200
+    reused = patch(api, second["id"], {"comment": "b", "update_id": update_id})
+    assert reused.status_code == 422 and "another issue" in reused.get_json()["fields"]["update_id"]
+    bad = patch(api, first["id"], {"comment": "c", "update_id": "tomorrow"})
+    assert bad.status_code == 422 and "update_id" in bad.get_json()["fields"]
