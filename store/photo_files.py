@@ -7,6 +7,7 @@ nothing but its pixels: no EXIF (place, time, device), ICC profile, XMP or comme
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import secrets
@@ -55,7 +56,14 @@ def _refuse(message: str) -> ValidationError:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / MB:.1f}".removesuffix(".0")
+    """To a tenth, rounded up: a size just over the limit never reads as the limit."""
+    return f"{math.ceil(size * 10 / MB) / 10:.1f}".removesuffix(".0")
+
+
+def too_large_message(size: int | None = None) -> str:
+    """What a photo of `size` bytes (None: unknown, only that it is over) is told."""
+    limit = f"at most {_megabytes(PHOTO_MAX_BYTES)} MB"
+    return f"too large: {_megabytes(size)} MB, {limit}" if size else f"too large: {limit}"
 
 
 def _is_heif(data: bytes) -> bool:
@@ -98,7 +106,7 @@ def prepare_photo(data: bytes) -> PreparedPhoto:
     if not data:
         raise _refuse("empty: the upload has no content")
     if len(data) > PHOTO_MAX_BYTES:
-        raise _refuse(f"too large: {_megabytes(len(data))} MB, at most {_megabytes(PHOTO_MAX_BYTES)} MB")
+        raise _refuse(too_large_message(len(data)))
     if _is_heif(data):
         raise _refuse("HEIC is not supported: send JPEG, PNG or WebP (the camera's 'most compatible' format)")
     try:

@@ -45,6 +45,9 @@ def issue_properties(issue: Issue, lang: str) -> dict[str, Any]:
         "due_date": iso(issue.due_date),
         "assignee": issue.assignee,
         "typical_case": issue.is_typical_case,
+        "location_source": issue.location_source,
+        "location_accuracy_m": issue.location_accuracy_m,
+        "location_flagged": issue.location_flagged,
     }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from store.issues import nearby_open_issues
+from store.photos import photo_counts
 from store.validation import latitude, longitude, number
 from webmap.api import bp
 from webmap.api.issue_geojson import issue_feature
@@ -28,11 +29,15 @@ def nearby_issues():
         errors.raise_if_any()  # before asking the store with values missing
         found = nearby_open_issues(session(), lon, lat, args.get("category") or None, radius, limit=limit)
     lang = current_language()
+    counts = photo_counts(session(), [n.issue.id for n in found])
     return geojson_response(
         {
             "type": "FeatureCollection",
             "radius_m": radius,
             "numberReturned": len(found),
-            "features": [issue_feature(n.issue, lang, distance_m=round(n.distance_m, 1)) for n in found],
+            "features": [
+                issue_feature(n.issue, lang, distance_m=round(n.distance_m, 1), photo_count=counts.get(n.issue.id, 0))
+                for n in found
+            ],
         }
     )

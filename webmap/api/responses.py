@@ -1,4 +1,4 @@
-"""JSON and GeoJSON responses of the API, and its two kinds of per-field refusal."""
+"""JSON and GeoJSON responses of the API, and its kinds of per-field refusal."""
 from __future__ import annotations
 
 import json
@@ -32,3 +32,8 @@ def invalid_request(fields: dict[str, str]) -> Response:
 def invalid_issue(fields: dict[str, str]) -> Response:
     """422: a readable submission or change that breaks the rules for issues, each field named."""
     return json_response({"error": "invalid issue", "fields": fields}, 422)
+
+
+def invalid_photo(fields: dict[str, str], status: int = 422) -> Response:
+    """422: an upload that is not a photo we take (413: one too large to read), each field named."""
+    return json_response({"error": "invalid photo", "fields": fields}, status)
