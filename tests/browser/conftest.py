@@ -32,6 +32,7 @@ def pytest_collection_modifyitems(items):
 
 class LiveServer:
     def __init__(self, app):
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -75,6 +76,19 @@ def tablet(browser):
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     yield page
     context.close()
+
+
+def sign_in(page, server, role: str = "planner", username: str | None = None) -> str:
+    """Sign the page's browser in through the sign-in form, as a user with `role` (made if need be)."""
+    from tests.accounts import PASSWORD, add_user
+
+    username = add_user(server.app, role, username)
+    page.goto(f"{server.url}/login?next=/api/v1/me")  # lands on something small
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator(".jt-sign-in button[type=submit]").tap()
+    return username
 
 
 def foreign_requests(page, base_url: str) -> list[str]:
