@@ -40,6 +40,8 @@ SOURCE_LABELS = {
     "patrol": _l("巡查"),
 }
 REJECTION_LABELS = {"duplicate": _l("重复上报"), "not_ours": _l("不属本居委职责")}
+# As the tablet's report form words them.
+LOCATION_SOURCE_LABELS = {"gps": _l("GPS 定位"), "map": _l("在地图上点选"), "list": _l("从列表选择")}
 EVENT_LABELS = {
     "created": _l("登记"),
     "status": _l("状态"),
@@ -48,6 +50,7 @@ EVENT_LABELS = {
     "assignment": _l("指派"),
     "due_date": _l("办理期限"),
     "comment": _l("备注"),
+    "photo": _l("上传照片"),
 }
 EVENT_VALUE_LABELS = {"created": ISSUE_STATUS_LABELS, "status": ISSUE_STATUS_LABELS, "priority": PRIORITY_LABELS, "rejection_reason": REJECTION_LABELS}
 
@@ -164,6 +167,8 @@ def issue_detail(issue_id: str):
         status_group=status_group(issue.status),
         facts=_facts(issue, lang),
         history=_history(issue),
+        photos=_photos(issue),
+        accuracy_flag=_accuracy_flag(issue),
         map_data=_detail_map_data(issue),
         leaflet_js=vendored(folium.Map.default_js, "leaflet"),
         leaflet_css=vendored(folium.Map.default_css, "leaflet_css"),
@@ -204,7 +209,21 @@ def _facts(issue: Issue, lang: str) -> list[tuple[str, str]]:
         facts.append((_("退回原因"), label(REJECTION_LABELS, issue.rejection_reason)))
     if issue.location_note:
         facts.append((_("位置说明"), issue.location_note))
+    if issue.location_source:
+        facts.append((_("定位方式"), label(LOCATION_SOURCE_LABELS, issue.location_source)))
+    if issue.location_accuracy_m is not None:
+        facts.append((_("定位精度"), _("±%(metres)s 米", metres=_metres(issue.location_accuracy_m))))
     return facts
+
+
+def _metres(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def _accuracy_flag(issue: Issue) -> str | None:
+    if not issue.location_flagged:
+        return None
+    return _("定位精度 ±%(metres)s 米（低于要求）", metres=_metres(issue.location_accuracy_m))
 
 
 def _history(issue: Issue) -> list[dict]:
@@ -222,7 +241,24 @@ def _history(issue: Issue) -> list[dict]:
                 "actor": event.actor,
             }
         )
+        if event.kind == "photo":  # to_value is the photo's id, not a value to show
+            entries[-1]["to"] = ""
+            entries[-1]["photo"] = url_for("api.photo_file", photo_id=event.to_value)
     return entries
+
+
+def _photos(issue: Issue) -> list[dict]:
+    return [
+        {
+            "url": url_for("api.photo_file", photo_id=photo.public_id),
+            "thumbnail": url_for("api.photo_thumbnail", photo_id=photo.public_id),
+            "alt": _("问题照片 %(n)s", n=n),
+            "by": photo.uploaded_by,
+            "at": local_time(photo.uploaded_at),
+            "iso": photo.uploaded_at.astimezone(LOCAL_TIME).isoformat(),
+        }
+        for n, photo in enumerate(issue.photos, start=1)
+    ]
 
 
 def _detail_map_data(issue: Issue) -> dict:

@@ -12,7 +12,9 @@ import pytest
 from geo.gcj02 import wgs84_to_gcj02
 from store.intake import submit_issue
 from store.issues import update_issue
+from store.photos import add_photo
 from tests.conftest import HOSTILE_NAME, make_app
+from tests.store.photo_samples import jpeg
 from webmap.assets import find_external_urls
 from webmap.base_layers import base_layers
 from webmap.base_map import display_shift
@@ -25,9 +27,9 @@ PAGE_LIMIT = 500_000
 
 
 @pytest.fixture(scope="module")
-def app():
+def app(tmp_path_factory):
     """An app of this module's own, so the issues made here meet no other test."""
-    return make_app()
+    return make_app(PHOTO_DIR=str(tmp_path_factory.mktemp("photos")))
 
 
 @pytest.fixture()
@@ -176,6 +178,41 @@ def test_user_text_on_the_record_is_never_markup(app, client):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "&lt;script&gt;alert(3)&lt;/script&gt;" in html
     assert "<script>alert" not in html
+
+
+def test_issue_record_shows_its_photos_as_thumbnails_linking_to_the_photo(app, client):
+    (issue_id,) = report(app)
+    with app.test_request_context():
+        with transaction() as s:
+            first, _ = add_photo(s, app.config["PHOTO_DIR"], issue_id, jpeg(), "社工小王", comment="堆在弄堂口")
+            second, _ = add_photo(s, app.config["PHOTO_DIR"], issue_id, jpeg((640, 480)), HOSTILE_NAME)
+    html = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    photos = html[html.index('class="jt-photos"'):]
+    assert "暂无照片" not in photos
+    for n, photo in enumerate((first, second), start=1):
+        link = f'<a href="/api/v1/photos/{photo.public_id}"><img src="/api/v1/photos/{photo.public_id}/thumbnail"'
+        assert link in photos
+        assert f'alt="问题照片 {n}"' in photos
+        assert client.get(f"/api/v1/photos/{photo.public_id}/thumbnail").mimetype == "image/jpeg"
+    assert "社工小王" in photos and HOSTILE_NAME not in html and "&lt;img src=x onerror=alert(1)&gt;" in photos
+    history = html[html.index('class="jt-history"'):html.index('class="jt-photos"')]
+    assert history.count("<li>") == 3 and "上传照片" in history and "堆在弄堂口" in history
+    assert f'href="/api/v1/photos/{first.public_id}">查看照片</a>' in history
+    assert first.public_id not in history.replace(f"/api/v1/photos/{first.public_id}", "")
+    english = client.get(f"/issues/{issue_id}?lang=en").get_data(as_text=True)
+    assert 'alt="Issue photo 2"' in english
+
+
+def test_a_position_worse_than_the_required_accuracy_is_flagged(app, client):
+    (rough,) = report(app, location_source="gps", location_accuracy_m=45.4)
+    html = client.get(f"/issues/{rough}").get_data(as_text=True)
+    assert "定位精度 ±45 米（低于要求）" in html
+    assert "<dt>定位方式</dt><dd>GPS 定位</dd>" in html and "<dt>定位精度</dt><dd>±45 米</dd>" in html
+    (close,) = report(app, location_source="map", location_accuracy_m=8)
+    html = client.get(f"/issues/{close}").get_data(as_text=True)
+    assert "低于要求" not in html and "<dd>在地图上点选</dd>" in html and "<dd>±8 米</dd>" in html
+    (unknown,) = report(app)
+    assert "定位精度" not in client.get(f"/issues/{unknown}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
