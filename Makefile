@@ -5,13 +5,18 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast system-deps dataset vendor translations check-data
+.PHONY: run serve test test-fast system-deps dataset vendor translations check-data
 
 run: $(VENV)/.runtime  ## serve the map with the demo data on http://127.0.0.1:5000
 	$(BIN)/flask --app app layers check
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed --if-empty
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+serve: $(VENV)/.runtime  ## the production server (gunicorn; settings from the environment, see gunicorn.conf.py and README)
+	$(BIN)/flask --app app layers check
+	$(BIN)/flask --app app db upgrade
+	AUTO_MIGRATE=0 $(BIN)/gunicorn --config gunicorn.conf.py "app:create_app()"
 
 test: $(VENV)/.dev system-deps  ## the whole suite, browser tests included
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

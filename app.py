@@ -5,9 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from webmap import access, accounts, api, base_layers, cli, csrf, database, hotspot_pages, i18n, issue_pages, pages
+from webmap import access, accounts, api, base_layers, cli, compression, csrf, database, health, hotspot_pages, i18n
+from webmap import issue_pages, pages, request_log
 from webmap import planning_pages, project_pages, settings, sign_in_pages
-from webmap import field_pages
 
 HERE = Path(__file__).resolve().parent
 
@@ -27,19 +27,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.config["PHOTO_DIR"]).mkdir(parents=True, exist_ok=True)
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or settings.secret_key(app.instance_path)
 
+    request_log.init_app(app)  # first: its after_request runs last and times the whole request
     i18n.init_app(app)
     base_layers.init_app(app)  # refuses to start, saying why, if the data is broken
     database.init_app(app)
-    accounts.init_app(app)  # first: who is asking is settled before any other check
+    accounts.init_app(app)  # before csrf and access: who is asking is settled before they check
     csrf.init_app(app)
     access.init_app(app)
     api.init_app(app)
     sign_in_pages.init_app(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(issue_pages.bp)
     app.register_blueprint(hotspot_pages.bp)
     app.register_blueprint(planning_pages.bp)
     app.register_blueprint(project_pages.bp)
-    app.register_blueprint(field_pages.bp)
     cli.init_app(app)
+    compression.init_app(app)  # last: it compresses what every other after_request has finished
     return app
