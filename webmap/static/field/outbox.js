@@ -109,10 +109,7 @@
 
   Outbox.prototype.add = function (items) {
     var self = this;
-    return this.db.addAll(STORE, items).then(function () {
-      self.attempts = 0;
-      self.sync();
-    });
+    return this.db.addAll(STORE, items).then(function () { self.sendNow(); });
   };
 
   Outbox.prototype.discard = function (group) {
@@ -237,6 +234,12 @@
     return this.running;
   };
 
+  /* Send now, and after this try wait from the shortest delay again. */
+  Outbox.prototype.sendNow = function () {
+    this.attempts = 0;
+    return this.sync();
+  };
+
   /* After a run: forget the problem or keep asking, and try again later if anything is waiting. */
   Outbox.prototype.settle = function (result) {
     var self = this;
@@ -258,7 +261,7 @@
   /* Send now and whenever the network may be back: when it says so, and when the tab is shown. */
   Outbox.prototype.start = function () {
     var self = this;
-    window.addEventListener("online", function () { self.attempts = 0; self.sync(); });
+    window.addEventListener("online", function () { self.sendNow(); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") self.sync();
     });
