@@ -1,0 +1,221 @@
+"""The tablet app at /field/ in headless Chromium emulating a 10-inch tablet with GPS: a community
+worker signs in, reports an issue with a photo at the mocked position, loses the network, reports
+three more, reloads while offline, gets the network back, and the server then holds exactly four new
+issues with their photos (the acceptance test of issue 5). And the app in landscape.
+
+"Offline" is real here: the browser is set offline and the live server itself answers 503 (the
+browser's offline switch may not cover what the service worker fetches)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.accounts import client_as
+from tests.browser.conftest import ARTIFACTS, LiveServer, foreign_requests, sign_in
+from tests.browser.test_accessibility import violations
+from tests.conftest import make_app
+
+PORTRAIT = {"width": 1024, "height": 1366}
+LANDSCAPE = {"width": 1366, "height": 1024}
+DOORWAY = "黄家路55弄3号"
+GPS_ACCURACY_M = 8
+CAMERA_SIZE = (2400, 1800)  # bigger than the tablet sends: it downscales to 1600 on the long side
+SYNC_TIMEOUT_MS = 60_000
+
+
+class Network:
+    """The app behind a switch: while `down`, every request gets a 503, as if the tablet had no signal."""
+
+    def __init__(self, app):
+        self.app = app
+        self.down = False
+
+    def __call__(self, environ, start_response):
+        if self.down:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "5")])
+            return [b"no network"]
+        return self.app(environ, start_response)
+
+
+@pytest.fixture()
+def field_server(tmp_path):
+    app = make_app(PHOTO_DIR=str(tmp_path / "photos"))
+    network = Network(app)
+    with LiveServer(network) as server:
+        server.app = app
+        server.network = network
+        yield server
+
+
+def doorway(app) -> dict:
+    """A point inside the building at 黄家路55弄3号, as a mocked GPS position."""
+    from webmap.base_layers import base_layers
+
+    with app.test_request_context():
+        point = base_layers().layers["buildings"].set_index("address").loc[DOORWAY].geometry.representative_point()
+    return {"latitude": point.y, "longitude": point.x, "accuracy": GPS_ACCURACY_M}
+
+
+def tablet(browser, viewport, position):
+    """A touch tablet with GPS allowed at `position`, recording every request (the service worker's too) and error."""
+    context = browser.new_context(
+        viewport=viewport, has_touch=True, locale="zh-CN", geolocation=position, permissions=["geolocation"]
+    )
+    context.requests = []
+    context.on("request", lambda request: context.requests.append(request.url))
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("dialog", lambda dialog: (page.errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    return context, page
+
+
+def open_app(page, server) -> None:
+    """Signed in as a community worker, the app opens where the tablet is."""
+    page.goto(f"{server.url}/field/")
+    wait_for_map(page)
+
+
+def wait_for_map(page) -> None:
+    page.wait_for_selector(".leaflet-overlay-pane path", state="attached")
+    page.wait_for_function("() => document.getElementById('jt-gps').textContent.includes('GPS')")
+
+
+def camera_photo(tmp_path: Path, name: str, colour: str) -> Path:
+    path = tmp_path / name
+    Image.new("RGB", CAMERA_SIZE, colour).save(path, "JPEG", quality=90)
+    return path
+
+
+def waiting(page) -> str:
+    return page.locator("#jt-outbox-count").inner_text()
+
+
+def report(page, title: str, category: str = "堆物", photo: Path | None = None) -> None:
+    """Report at the GPS position: the address of the building it is in shows before sending."""
+    page.locator("#jt-report-here").tap()
+    page.wait_for_function("a => document.getElementById('jt-address').textContent.includes(a)", arg=DOORWAY)
+    assert page.locator("input[name=location_source][value=gps]").is_checked()
+    assert page.locator("#jt-accuracy-warning").is_hidden()
+    page.locator("#jt-category-chips .jt-chip", has_text=category).tap()
+    page.fill("#jt-title", title)
+    page.fill("#jt-description", f"{title}，影响通行")
+    if photo:
+        page.set_input_files("#jt-report-photos", str(photo))
+        page.wait_for_selector("#jt-report-previews img")
+    page.locator("#jt-report-form button[type=submit]").tap()
+    page.wait_for_selector("#jt-sheet", state="hidden")
+
+
+def wait_until_sent(page) -> None:
+    page.wait_for_function(
+        "() => document.getElementById('jt-outbox-count').textContent === '0'"
+        " && !document.getElementById('jt-outbox-status').textContent",
+        timeout=SYNC_TIMEOUT_MS,
+    )
+
+
+def stored_issues(server) -> list[dict]:
+    """Every issue the server holds, as the API gives it (with its photos)."""
+    client = client_as(server.app, "viewer")
+    listed = client.get("/api/v1/issues?limit=100").get_json()["features"]
+    return [client.get(f"/api/v1/issues/{f['id']}").get_json()["properties"] for f in listed]
+
+
+def screenshot(page, name: str) -> None:
+    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def test_reports_made_offline_reach_the_server_exactly_once_with_their_photos(browser, field_server, tmp_path):
+    app = field_server.app
+    context, page = tablet(browser, PORTRAIT, doorway(app))
+    try:
+        sign_in(page, field_server, "field_staff")
+        open_app(page, field_server)
+        # The service worker has precached the app (it takes control once it has).
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SYNC_TIMEOUT_MS)
+
+        report(page, "楼道堆物 1", photo=camera_photo(tmp_path, "one.jpg", "#8d6e63"))
+        wait_until_sent(page)
+        assert len(stored_issues(field_server)) == 1
+        screenshot(page, "field-portrait.png")
+
+        field_server.network.down = True
+        context.set_offline(True)
+        page.wait_for_function("() => document.getElementById('jt-connection').textContent === '离线'")
+        report(page, "楼道堆物 2")
+        report(page, "垃圾箱房满溢 3", category="垃圾分类", photo=camera_photo(tmp_path, "three.jpg", "#2e7d32"))
+        report(page, "楼道堆物 4")
+        assert waiting(page) == "3"
+
+        # Closing and opening again while offline loses nothing: the service worker serves the app.
+        answer = page.reload()
+        assert answer is not None and answer.from_service_worker
+        wait_for_map(page)
+        page.wait_for_function("() => document.getElementById('jt-outbox-count').textContent === '3'")
+        page.locator("#jt-outbox-toggle").tap()
+        entries = page.locator("#jt-outbox-list .jt-outbox-item")
+        assert entries.count() == 3
+        assert "1 张照片" in entries.nth(1).inner_text()
+        screenshot(page, "field-offline-outbox.png")
+        assert len(stored_issues(field_server)) == 1  # the test client goes around the switch
+
+        field_server.network.down = False
+        context.set_offline(False)
+        wait_until_sent(page)
+
+        issues = stored_issues(field_server)
+        assert sorted(i["title"] for i in issues) == ["垃圾箱房满溢 3", "楼道堆物 1", "楼道堆物 2", "楼道堆物 4"]
+        photos = {i["title"]: len(i["photos"]) for i in issues}
+        assert photos == {"楼道堆物 1": 1, "楼道堆物 2": 0, "垃圾箱房满溢 3": 1, "楼道堆物 4": 0}
+        for issue in issues:
+            assert issue["address"] == DOORWAY
+            assert issue["source"] == "patrol"
+            assert issue["location_source"] == "gps"
+            assert issue["location_accuracy_m"] == GPS_ACCURACY_M
+        assert page.errors == []
+        assert foreign_requests(context, field_server.url) == []
+    finally:
+        context.close()
+
+
+def test_landscape_keeps_every_control_in_reach_and_passes_axe(browser, field_server):
+    app = field_server.app
+    context, page = tablet(browser, LANDSCAPE, doorway(app))
+    try:
+        sign_in(page, field_server, "field_staff")
+        open_app(page, field_server)
+        assert violations(page) == []
+        controls = ["#jt-locate", "#jt-report-here", "#jt-my-work", "#jt-outbox-toggle", ".jt-lang a"]
+        for selector in controls:
+            box = page.locator(selector).bounding_box()
+            assert page.locator(selector).is_visible(), selector
+            assert box["width"] >= 44 and box["height"] >= 44, selector
+            assert box["x"] >= 0 and box["x"] + box["width"] <= LANDSCAPE["width"], selector
+        page.locator("#jt-report-here").tap()
+        page.wait_for_selector("#jt-category-chips .jt-chip")
+        page.locator("#jt-report-form button[type=submit]").tap()  # nothing filled in: each field says why
+        assert page.locator(".jt-error:not([hidden])").count() == 2
+        for selector in ("#jt-report-form button[type=submit]", "#jt-sheet-close", "#jt-category-chips .jt-chip",
+                         ".jt-location-sources .jt-chip"):
+            locator = page.locator(selector).first
+            locator.scroll_into_view_if_needed()
+            box = locator.bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, selector
+        # The map beside the sheet still shows where the report will be.
+        map_box = page.locator(".folium-map").bounding_box()
+        sheet_box = page.locator("#jt-sheet").bounding_box()
+        assert map_box["x"] + map_box["width"] <= sheet_box["x"] + 1
+        assert violations(page) == []
+        screenshot(page, "field-landscape.png")
+        for view in ("#jt-my-work", "#jt-outbox-toggle"):
+            page.locator(view).tap()
+            assert violations(page) == [], view
+        assert page.errors == []
+        assert foreign_requests(context, field_server.url) == []
+    finally:
+        context.close()
