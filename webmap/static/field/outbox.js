@@ -109,7 +109,11 @@
 
   Outbox.prototype.add = function (items) {
     var self = this;
-    return this.db.addAll(STORE, items).then(function () { self.sendNow(); });
+    // Resolves once the screen shows them waiting (or already sent).
+    return this.db.addAll(STORE, items).then(function () {
+      self.sendNow();
+      return self.emit();
+    });
   };
 
   Outbox.prototype.discard = function (group) {
