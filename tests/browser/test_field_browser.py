@@ -96,9 +96,13 @@ def waiting(page) -> str:
 def report(page, title: str, category: str = "堆物", photo: Path | None = None) -> None:
     """Report at the GPS position: the address of the building it is in shows before sending."""
     page.locator("#jt-report-here").tap()
+    assert page.locator("#jt-accuracy-warning").is_hidden()
+    fill_report(page, title, category, photo)
+
+
+def fill_report(page, title: str, category: str = "堆物", photo: Path | None = None) -> None:
     page.wait_for_function("a => document.getElementById('jt-address').textContent.includes(a)", arg=DOORWAY)
     assert page.locator("input[name=location_source][value=gps]").is_checked()
-    assert page.locator("#jt-accuracy-warning").is_hidden()
     page.locator("#jt-category-chips .jt-chip", has_text=category).tap()
     page.fill("#jt-title", title)
     page.fill("#jt-description", f"{title}，影响通行")
@@ -114,6 +118,22 @@ def wait_until_sent(page) -> None:
         "() => document.getElementById('jt-outbox-count').textContent === '0'"
         " && !document.getElementById('jt-outbox-status').textContent",
         timeout=SYNC_TIMEOUT_MS,
+    )
+
+
+def waiting_photos(page) -> list:
+    """[type, width, height] of each photo in the outbox."""
+    return page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const opened = indexedDB.open("jintan-field");
+            opened.onerror = () => reject(opened.error);
+            opened.onsuccess = () => {
+                const all = opened.result.transaction("outbox").objectStore("outbox").getAll();
+                all.onsuccess = () => Promise.all(all.result.filter(item => item.kind === "photo").map(
+                    item => createImageBitmap(item.blob).then(image => [item.blob.type, image.width, image.height])
+                )).then(resolve, reject);
+            };
+        })"""
     )
 
 
@@ -151,6 +171,8 @@ def test_reports_made_offline_reach_the_server_exactly_once_with_their_photos(br
         report(page, "垃圾箱房满溢 3", category="垃圾分类", photo=camera_photo(tmp_path, "three.jpg", "#2e7d32"))
         report(page, "楼道堆物 4")
         assert waiting(page) == "3"
+        # The photo waits in IndexedDB made small on the tablet: a JPEG 1600 px on its long side.
+        assert waiting_photos(page) == [["image/jpeg", 1600, 1200]]
 
         # Closing and opening again while offline loses nothing: the service worker serves the app.
         answer = page.reload()
@@ -217,5 +239,112 @@ def test_landscape_keeps_every_control_in_reach_and_passes_axe(browser, field_se
             assert violations(page) == [], view
         assert page.errors == []
         assert foreign_requests(context, field_server.url) == []
+    finally:
+        context.close()
+
+
+def test_the_outbox_keeps_what_is_refused_and_what_needs_a_new_sign_in(browser, field_server):
+    """The server's answers stood in for by the browser (no service worker here, so every request is seen)."""
+    app = field_server.app
+    context = browser.new_context(
+        viewport=PORTRAIT, has_touch=True, locale="zh-CN", service_workers="block",
+        geolocation={**doorway(app), "accuracy": 45}, permissions=["geolocation"],
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    answers = []  # what POST /api/v1/issues gets, one at a time; then the real server
+
+    def answer(route):
+        if route.request.method == "POST" and answers:
+            status, body = answers.pop(0)
+            route.fulfill(status=status, json=body)
+        else:
+            route.continue_()
+
+    try:
+        sign_in(page, field_server, "field_staff")
+        open_app(page, field_server)
+        page.route("**/api/v1/issues", answer)
+
+        # A GPS position worse than 30 m is flagged, and its accuracy goes with the report.
+        answers.append((422, {"error": "invalid issue", "fields": {"title": "too vague"}}))
+        page.locator("#jt-report-here").tap()
+        page.wait_for_selector("#jt-accuracy-warning:not([hidden])")
+        assert "±45" in page.locator("#jt-accuracy-warning").inner_text()
+        fill_report(page, "门口")
+        page.locator("#jt-outbox-toggle").tap()
+        refused = page.locator("#jt-outbox-list .jt-outbox-item.jt-refused")
+        refused.wait_for()
+        assert "title: too vague" in refused.inner_text()
+        assert waiting(page) == "1"
+        discard = refused.locator(".jt-discard")
+        discard.tap()
+        assert waiting(page) == "1"  # the first tap only asks
+        discard.tap()
+        page.wait_for_function("() => document.getElementById('jt-outbox-count').textContent === '0'")
+
+        # Signed out meanwhile: nothing is dropped, the screen asks to sign in again.
+        answers.append((401, {"error": "unauthorized", "message": "sign in"}))
+        page.locator("#jt-report-here").tap()
+        fill_report(page, "楼道堆物 5")
+        page.locator("#jt-outbox-toggle").tap()
+        page.wait_for_selector("#jt-signin:not([hidden])")
+        assert waiting(page) == "1"
+        assert page.locator("#jt-signin a").get_attribute("href") == "/login?next=/field/"
+
+        # A stale CSRF token: renewed from /api/v1/me and sent again at once.
+        answers.append((400, {"error": "Bad Request", "message": "The CSRF token is missing."}))
+        page.locator("#jt-send-now").tap()
+        wait_until_sent(page)
+        assert page.locator("#jt-signin").is_hidden()
+        issues = stored_issues(field_server)
+        assert [(i["title"], i["location_accuracy_m"]) for i in issues] == [("楼道堆物 5", 45)]
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_my_work_lists_my_issues_first_and_sends_a_status_change(browser, field_server):
+    from store.intake import submit_issue
+    from store.issues import update_issue
+    from webmap.base_layers import base_layers
+    from webmap.database import transaction
+
+    app = field_server.app
+    position = doorway(app)
+    context, page = tablet(browser, PORTRAIT, position)
+    try:
+        worker = sign_in(page, field_server, "field_staff")
+        with app.test_request_context():
+            with transaction() as s:
+                mine, _ = submit_issue(s, {"category": "clutter", "title": "楼梯口堆物", "lon": position["longitude"],
+                                           "lat": position["latitude"]}, base_layers().locator, "planner")
+                update_issue(s, mine.public_id, {"assignee": worker}, "planner")
+                other, _ = submit_issue(s, {"category": "parking", "title": "弄口乱停车", "lon": position["longitude"] + 0.0004,
+                                            "lat": position["latitude"]}, base_layers().locator, "planner")
+                mine_id, other_id = mine.public_id, other.public_id
+        open_app(page, field_server)
+        page.locator("#jt-my-work").tap()
+        mine_item = page.locator(f"#jt-work-{mine_id}")
+        other_item = page.locator(f"#jt-work-{other_id}")
+        mine_item.wait_for()
+        assert page.locator("#jt-work-mine .jt-work-item").count() == 1
+        assert "米" in other_item.locator(".jt-distance").inner_text()
+        other_item.locator(".jt-work-head").tap()
+        assert other_item.locator("select").count() == 0  # not mine: a note and photos only
+
+        mine_item.locator(".jt-work-head").tap()
+        mine_item.locator("select").select_option("in_progress")
+        mine_item.locator("textarea").fill("已联系居民清理")
+        mine_item.locator("button[type=submit]").tap()
+        page.wait_for_function("id => !document.getElementById(id).value", arg=f"jt-note-{mine_id}")  # in the outbox
+        wait_until_sent(page)
+        record = client_as(app, "viewer").get(f"/api/v1/issues/{mine_id}").get_json()["properties"]
+        assert record["status"] == "in_progress"
+        assert record["events"][-1]["comment"] == "已联系居民清理"
+        assert record["events"][-1]["actor"] == worker
+        screenshot(page, "field-my-work.png")
+        assert page.errors == []
     finally:
         context.close()
