@@ -93,14 +93,14 @@ def waiting(page) -> str:
     return page.locator("#jt-outbox-count").inner_text()
 
 
-def report(page, title: str, category: str = "堆物", photo: Path | None = None) -> None:
+def report(page, title: str, category: str = "堆物", photo: Path | None = None, shot: str | None = None) -> None:
     """Report at the GPS position: the address of the building it is in shows before sending."""
     page.locator("#jt-report-here").tap()
     assert page.locator("#jt-accuracy-warning").is_hidden()
-    fill_report(page, title, category, photo)
+    fill_report(page, title, category, photo, shot)
 
 
-def fill_report(page, title: str, category: str = "堆物", photo: Path | None = None) -> None:
+def fill_report(page, title: str, category: str = "堆物", photo: Path | None = None, shot: str | None = None) -> None:
     page.wait_for_function("a => document.getElementById('jt-address').textContent.includes(a)", arg=DOORWAY)
     assert page.locator("input[name=location_source][value=gps]").is_checked()
     page.locator("#jt-category-chips .jt-chip", has_text=category).tap()
@@ -109,6 +109,8 @@ def fill_report(page, title: str, category: str = "堆物", photo: Path | None =
     if photo:
         page.set_input_files("#jt-report-photos", str(photo))
         page.wait_for_selector("#jt-report-previews img")
+    if shot:
+        screenshot(page, shot)
     page.locator("#jt-report-form button[type=submit]").tap()
     page.wait_for_selector("#jt-sheet", state="hidden")
 
@@ -159,10 +161,9 @@ def test_reports_made_offline_reach_the_server_exactly_once_with_their_photos(br
         # The service worker has precached the app (it takes control once it has).
         page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SYNC_TIMEOUT_MS)
 
-        report(page, "楼道堆物 1", photo=camera_photo(tmp_path, "one.jpg", "#8d6e63"))
+        report(page, "楼道堆物 1", photo=camera_photo(tmp_path, "one.jpg", "#8d6e63"), shot="field-portrait.png")
         wait_until_sent(page)
         assert len(stored_issues(field_server)) == 1
-        screenshot(page, "field-portrait.png")
 
         field_server.network.down = True
         context.set_offline(True)
