@@ -22,7 +22,9 @@ def make_app(**config):
     """An app on the demo data with a fresh SQLite database of its own (unless given one)."""
     from app import create_app  # imported here so that geo/ tests never load Flask
 
-    config.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='jintan-test-')}/test.sqlite3")
+    home = tempfile.mkdtemp(prefix="jintan-test-")
+    config.setdefault("DATABASE_URL", f"sqlite:///{home}/test.sqlite3")
+    config.setdefault("PHOTO_DIR", f"{home}/photos")
     return create_app({"TESTING": True, **config})
 
 

@@ -20,6 +20,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'jintan.sqlite3'}"),
         # Uploaded photos and their thumbnails, served only through the API (never from the static folder).
         "PHOTO_DIR": env.get("PHOTO_DIR", str(ROOT / "instance" / "photos")),
+        # The largest body any route takes (a 10 MB photo and its form); refused before anything reads it, CSRF included.
+        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE", "1")),
         # Whether visitors who have not signed in may see the maps, issues and projects (never change them).
         "ANONYMOUS_VIEW": _flag(env.get("ANONYMOUS_VIEW", "1")),

@@ -136,3 +136,15 @@ def test_signed_out_visitors_see_nothing_when_anonymous_viewing_is_off():
     assert visitor.get("/login").status_code == 200
     assert visitor.get("/static/css/app.css").status_code == 200
     assert client_as(app, "viewer").get("/api/v1/issues").status_code == 200
+
+
+def test_an_oversized_body_is_refused_before_the_csrf_check_reads_it(app):
+    add_user(app, "field_staff")
+    client = app.test_client()
+    sign_in(client, "wang.li")
+    issue = client.post("/api/v1/issues", json={"category": "sanitation", "title": "楼道堆物", "lon": CENTRE_LON,
+                                                "lat": CENTRE_LAT}, headers={"X-CSRFToken": csrf_token(client, "/")})
+    huge = b"x" * (12 * 1024 * 1024)
+    response = client.post(f"/api/v1/issues/{issue.get_json()['id']}/photos", data=huge,
+                           content_type="multipart/form-data; boundary=x", headers={"X-CSRFToken": csrf_token(client, "/")})
+    assert response.status_code == 413 and response.is_json
