@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ __all__ = [
     "can",
     "check_new_user",
     "create_user",
+    "display_names",
     "get_user",
     "issue_token",
     "list_users",
@@ -184,6 +186,14 @@ def get_user(session: Session, username: Any) -> User:
     if user is None:
         raise NotFound("user", username)
     return user
+
+
+def display_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """The display name of each of these usernames that is an account's (histories also hold names of people and offices)."""
+    wanted = {name for name in usernames if name}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all())
 
 
 def list_users(session: Session) -> list[User]:

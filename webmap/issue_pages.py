@@ -20,7 +20,7 @@ from webmap.folium_page import cached_map_page, render_page, vendored
 from webmap.i18n import current_language
 from webmap.layer_display import backdrop_style, local_name
 from webmap.map_elements import AppBinding, Legend
-from webmap.page_context import ISSUE_STATUS_LABELS, api_root, compound_names, label
+from webmap.page_context import ISSUE_STATUS_LABELS, api_root, compound_names, label, people
 from webmap.tiles import TileProvider
 
 bp = Blueprint("issue_pages", __name__)
@@ -228,6 +228,7 @@ def _accuracy_flag(issue: Issue) -> str | None:
 
 def _history(issue: Issue) -> list[dict]:
     entries = []
+    names = people({event.actor for event in issue.events})
     for event in issue.events:
         values = EVENT_VALUE_LABELS.get(event.kind, {})
         entries.append(
@@ -238,7 +239,7 @@ def _history(issue: Issue) -> list[dict]:
                 "from": label(values, event.from_value),
                 "to": label(values, event.to_value),
                 "comment": event.comment or "",
-                "actor": event.actor,
+                "actor": names[event.actor],
             }
         )
         if event.kind == "photo":  # to_value is the photo's id, not a value to show
@@ -248,12 +249,13 @@ def _history(issue: Issue) -> list[dict]:
 
 
 def _photos(issue: Issue) -> list[dict]:
+    names = people({photo.uploaded_by for photo in issue.photos})
     return [
         {
             "url": url_for("api.photo_file", photo_id=photo.public_id),
             "thumbnail": url_for("api.photo_thumbnail", photo_id=photo.public_id),
             "alt": _("问题照片 %(n)s", n=n),
-            "by": photo.uploaded_by,
+            "by": names[photo.uploaded_by],
             "at": local_time(photo.uploaded_at),
             "iso": photo.uploaded_at.astimezone(LOCAL_TIME).isoformat(),
         }

@@ -4,8 +4,10 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 
+from store.users import display_names
 from webmap.api import bp as api
 from webmap.base_layers import base_layers
+from webmap.database import session
 from webmap.layer_display import local_name
 
 ISSUE_STATUS_LABELS = {
@@ -27,6 +29,12 @@ def compound_names(lang: str) -> list[dict]:
         {"id": str(r["id"]), "name": local_name(r, lang)}
         for _i, r in base_layers().layers["compounds"].iterrows()
     ]
+
+
+def people(usernames) -> dict[str, str]:
+    """Who did what, as pages show it: an account's display name, or the name as recorded."""
+    names = display_names(session(), list(usernames))
+    return {name: names.get(name, name) for name in usernames}
 
 
 def api_root() -> str:

@@ -30,7 +30,7 @@ from webmap.folium_page import cached_map_parts, render_map_page, render_page, v
 from webmap.i18n import current_language
 from webmap.layer_display import backdrop_style
 from webmap.map_elements import AppBinding, Legend
-from webmap.page_context import ISSUE_STATUS_LABELS, api_root, label
+from webmap.page_context import ISSUE_STATUS_LABELS, api_root, label, people
 from webmap.tiles import TileProvider
 
 bp = Blueprint("project_pages", __name__)
@@ -370,6 +370,7 @@ def _issue_titles(derived: dict) -> dict[str, str]:
 
 def _history(events: list[dict], issue_titles: dict[str, str]) -> list[dict]:
     entries = []
+    names = people({event.get("actor") for event in events if event.get("actor")})
     for event in events:
         kind = event.get("kind")
         before, after, issue = event.get("from"), event.get("to"), None
@@ -391,7 +392,7 @@ def _history(events: list[dict], issue_titles: dict[str, str]) -> list[dict]:
                 "issue": issue,
                 "issue_title": issue_titles.get(issue) or (issue or "")[:8],
                 "comment": event.get("comment") or "",
-                "actor": event.get("actor") or "",
+                "actor": names.get(event.get("actor"), event.get("actor") or ""),
             }
         )
     return entries

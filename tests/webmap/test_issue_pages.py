@@ -263,3 +263,13 @@ def test_linear_gcj02_shift_is_within_5_cm_over_the_neighbourhood(app):
     error_deg = np.hypot(lon.ravel() + dlon + offset[0] - exact_lon, lat.ravel() + dlat + offset[1] - exact_lat)
     assert error_deg.max() * 111_000 < 0.05
     assert display_shift(layers, None) is None
+
+
+def test_the_history_names_people_by_their_display_names(app):
+    from tests.accounts import client_as
+
+    worker = client_as(app, "field_staff")  # wang.li, shown as 王丽
+    lon, lat = 121.4930, 31.2220
+    issue = worker.post("/api/v1/issues", json={"category": "sanitation", "title": "楼道堆物", "lon": lon, "lat": lat})
+    html = app.test_client().get(f"/issues/{issue.get_json()['id']}").get_data(as_text=True)
+    assert "王丽" in html and "wang.li" not in html
