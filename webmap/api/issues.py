@@ -15,8 +15,8 @@ from store.photos import photo_counts
 from store.timestamps import utcnow
 from store.user_vocabulary import Permission
 from webmap.access import requires
+from webmap.accounts import current_actor
 from webmap.api import bp
-from webmap.api.actor import current_actor
 from webmap.api.issue_geojson import iso, issue_feature
 from webmap.api.json_body import json_object, unusable_fields
 from webmap.api.paging import paging_links

@@ -18,8 +18,8 @@ from store.photo_files import PHOTO_MAX_BYTES, prepare_photo, too_large_message
 from store.photos import add_photo, get_photo, photo_path
 from store.user_vocabulary import Permission
 from webmap.access import requires
+from webmap.accounts import current_actor
 from webmap.api import bp
-from webmap.api.actor import current_actor
 from webmap.api.issue_geojson import iso
 from webmap.api.json_body import unusable_fields
 from webmap.api.responses import invalid_photo, json_response
