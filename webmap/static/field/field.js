@@ -21,8 +21,10 @@
     };
     var app = {
       map: map, config: config, project: project, state: state,
-      openSheet: openSheet, closeSheet: closeSheet, toast: toast, startWatching: startWatching, outbox: null
+      openSheet: openSheet, closeSheet: closeSheet, toast: toast, startWatching: startWatching, outbox: null,
+      onSheet: function (listener) { sheetListeners.push(listener); } // told when the sheet opens, changes or closes
     };
+    var sheetListeners = [];
 
     map.fitBounds(config.home, {padding: [10, 10], animate: false});
 
@@ -44,6 +46,7 @@
       // The legend folds away so that the map beside or above the sheet shows the place.
       document.querySelectorAll(".jt-legend details").forEach(function (legend) { legend.open = false; });
       map.invalidateSize();
+      sheetListeners.forEach(function (listener) { listener(name); });
     }
 
     function closeSheet() {
@@ -52,6 +55,7 @@
       Object.keys(toggles).forEach(function (key) { toggles[key].setAttribute("aria-expanded", "false"); });
       document.body.classList.remove("jt-sheet-open");
       map.invalidateSize();
+      sheetListeners.forEach(function (listener) { listener(null); });
     }
 
     byId("jt-sheet-close").addEventListener("click", closeSheet);

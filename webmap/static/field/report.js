@@ -58,6 +58,7 @@
       var address = byId("jt-address"), coordinates = byId("jt-coordinates");
       var accuracy = byId("jt-accuracy-warning"), outside = byId("jt-outside");
       if (reportMarker) { map.removeLayer(reportMarker); reportMarker = null; }
+      if (state.sheet !== "report") return; // the pin shows only while reporting
       accuracy.hidden = true;
       outside.hidden = true;
       if (!place) {
@@ -105,6 +106,7 @@
       loadCategories();
     }
 
+    app.onSheet(showPlace);
     form.addEventListener("change", function (event) {
       if (event.target.name === "location_source") chooseSource(event.target.value);
     });
