@@ -339,12 +339,14 @@ def test_my_work_lists_my_issues_first_and_sends_a_status_change(browser, field_
         mine_item.locator("select").select_option("in_progress")
         mine_item.locator("textarea").fill("已联系居民清理")
         mine_item.locator("button[type=submit]").tap()
-        page.wait_for_function("id => !document.getElementById(id).value", arg=f"jt-note-{mine_id}")  # in the outbox
+        page.wait_for_selector(f"#jt-work-form-{mine_id}", state="hidden")  # in the outbox
         wait_until_sent(page)
         record = client_as(app, "viewer").get(f"/api/v1/issues/{mine_id}").get_json()["properties"]
         assert record["status"] == "in_progress"
         assert record["events"][-1]["comment"] == "已联系居民清理"
         assert record["events"][-1]["actor"] == worker
+        # The list then shows the issue as the server has it.
+        page.wait_for_function("id => document.getElementById(id).textContent.includes('处理中')", arg=f"jt-work-{mine_id}")
         screenshot(page, "field-my-work.png")
         assert page.errors == []
     finally:

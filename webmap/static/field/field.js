@@ -173,6 +173,7 @@
     var report = window.JintanFieldReport(app);
     var work = window.JintanFieldWork(app);
     var outboxView = window.JintanFieldOutboxView(app);
+    var sending = false;
 
     window.JintanPlaces.load(config.layers, config.lang).then(function (places) {
       state.places = places;
@@ -192,7 +193,12 @@
       api: config.api,
       csrfToken: function () { return state.csrf; },
       refreshSession: refreshSession,
-      onChange: outboxView.show
+      onChange: function (outboxState) {
+        outboxView.show(outboxState);
+        // Once what was waiting has gone, my work shows the issues as the server now has them.
+        if (sending && !outboxState.running && state.sheet === "work" && !work.editing()) work.load();
+        sending = outboxState.running;
+      }
     }).then(function (outbox) {
       app.outbox = outbox;
       return outbox.start();

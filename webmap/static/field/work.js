@@ -10,6 +10,7 @@
   // Nearby issues are asked for on a grid, so that a few steps reuse the answer cached for offline.
   var NEARBY_GRID_DEG = 0.002;
   var WORK_LIMIT = 200;
+  var NEARBY_SHOWN = 50;
 
   /* app: the tablet app (static/field/field.js): map, config, project, state, openSheet, toast, outbox. */
   function WorkSheet(app) {
@@ -74,6 +75,10 @@
         var features = pair[1].filter(function (f) { return f.geometry && f.geometry.type === "Point" && UUID.test(String(f.id)); });
         features.forEach(function (f) { f.distance = distanceTo(f); });
         features.sort(function (a, b) { return (a.distance || 0) - (b.distance || 0); });
+        if (pair[1] === lists.nearby) {
+          features = features.filter(function (f) { return f.distance === null || f.distance <= config.nearbyRadiusM; })
+            .slice(0, NEARBY_SHOWN);
+        }
         if (!features.length) list.appendChild(el("li", "jt-empty", list.getAttribute("data-empty")));
         features.forEach(function (feature) {
           list.appendChild(workItem(feature));
@@ -102,10 +107,15 @@
       return marker;
     }
 
+    /* The update form is made the first time the item opens. */
     function expand(item, open) {
-      var head = item.querySelector(".jt-work-head");
+      var head = item.querySelector(".jt-work-head"), form = item.querySelector(".jt-work-form");
+      if (open && !form) {
+        form = item.appendChild(updateForm(item.feature));
+        head.setAttribute("aria-controls", form.id);
+      }
       head.setAttribute("aria-expanded", String(open));
-      item.querySelector(".jt-work-form").hidden = !open;
+      if (form) form.hidden = !open;
     }
 
     function workItem(feature) {
@@ -115,7 +125,6 @@
       var head = el("button", "jt-work-head");
       head.type = "button";
       head.setAttribute("aria-expanded", "false");
-      head.setAttribute("aria-controls", "jt-work-form-" + id);
       var dot = el("span", "jt-work-dot");
       dot.setAttribute("aria-hidden", "true");
       if (kit.COLOUR.test(p.colour || "")) dot.style.setProperty("--c", p.colour);
@@ -135,7 +144,7 @@
         }
       });
       item.appendChild(head);
-      item.appendChild(updateForm(feature));
+      item.feature = feature;
       return item;
     }
 
@@ -215,6 +224,7 @@
             note.value = "";
             if (statusSelect) statusSelect.value = "";
             picker.clear();
+            expand(byId("jt-work-" + id), false);
             app.toast(m.saved);
           });
         }).catch(function () { app.toast(m.saveFailed); });
@@ -222,7 +232,13 @@
       return box;
     }
 
-    return {load: loadWork, render: renderWork, shown: function () { return lists.mine.length + lists.nearby.length; }};
+    return {
+      load: loadWork,
+      render: renderWork,
+      shown: function () { return lists.mine.length + lists.nearby.length; },
+      // An update being written, which a new list would throw away.
+      editing: function () { return Boolean(document.querySelector("#jt-work .jt-work-form:not([hidden])")); }
+    };
   }
 
   window.JintanFieldWork = WorkSheet;
