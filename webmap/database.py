@@ -18,6 +18,7 @@ from store.database import (
     session_factory,
     upgrade,
 )
+from webmap.backup_commands import backup_command, restore_command
 
 
 class Store:
@@ -70,6 +71,8 @@ def _close_session(_exc) -> None:
 
 
 db_cli = AppGroup("db", help="The database of issues and projects.")
+db_cli.add_command(backup_command)
+db_cli.add_command(restore_command)
 
 
 @db_cli.command("upgrade")
