@@ -1,4 +1,4 @@
-"""Matching issues as one flat table (a GeoDataFrame), for CSV, GeoJSON and GeoPackage exports.
+"""Matching issues as one flat table (a GeoDataFrame), for the GeoPackage, Shapefile, GeoJSON and CSV exports.
 
 The same filters and sort keys as store.issues.list_issues, without paging but
 with a ceiling: an export of more than EXPORT_MAX_ROWS issues is refused
@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.crs import DISPLAY_CRS, DISPLAY_DECIMALS
+from geo.export_table import ExportTable
 from store.errors import ValidationError
 from store.filters import IssueFilters, filter_conditions, order_by
-from store.models import Category, Issue
+from store.models import Category, Issue, Photo
 from store.timestamps import LOCAL_TZ
 
 EXPORT_MAX_ROWS = 200_000
@@ -34,11 +35,15 @@ COLUMNS = {
     "compound": Issue.compound_id,
     "lon": Issue.lon,
     "lat": Issue.lat,
+    "location_source": Issue.location_source,
+    "location_accuracy_m": Issue.location_accuracy_m,
     "reported_at": Issue.reported_at,
     "resolved_at": Issue.resolved_at,
     "assignee": Issue.assignee,
+    "photo_count": select(func.count()).where(Photo.issue_id == Issue.id).correlate(Issue).scalar_subquery(),
 }
 TIME_COLUMNS = ("reported_at", "resolved_at")
+NUMBER_COLUMNS = ("lon", "lat", "location_accuracy_m", "photo_count")
 
 
 def issues_table(
@@ -78,10 +83,19 @@ def issues_table(
 
     table = pd.DataFrame.from_records(rows, columns=list(COLUMNS), coerce_float=True)
     for name in COLUMNS:
-        if name not in ("lon", "lat", *TIME_COLUMNS):
+        if name not in (*NUMBER_COLUMNS, *TIME_COLUMNS):
             table[name] = table[name].astype(object)
     for name in TIME_COLUMNS:
         table[name] = pd.to_datetime(table[name], utc=True).dt.tz_convert(LOCAL_TZ)
     table["lon"] = table["lon"].astype(float).round(DISPLAY_DECIMALS)
     table["lat"] = table["lat"].astype(float).round(DISPLAY_DECIMALS)
+    table["location_accuracy_m"] = table["location_accuracy_m"].astype(float)
+    table["photo_count"] = table["photo_count"].astype("int64")
     return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=DISPLAY_CRS)
+
+
+def issues_export(
+    session: Session, filters: IssueFilters | None = None, *, sort: str = "-reported_at"
+) -> ExportTable:
+    """issues_table as an export: points whose coordinates are also its lon and lat columns."""
+    return ExportTable("issues", issues_table(session, filters, sort=sort), "Point", coordinate_columns=True)

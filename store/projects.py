@@ -64,6 +64,7 @@ __all__ = [
     "households_affected",
     "link_issues",
     "list_projects",
+    "matching_projects",
     "project_facts",
     "unlink_issue",
     "update_project",
@@ -522,6 +523,21 @@ def list_projects(
     chosen = ids[offset:offset + limit]
     by_id = {p.id: p for p in session.scalars(select(Project).where(Project.id.in_(chosen)))} if chosen else {}
     return [by_id[i] for i in chosen], len(ids)
+
+
+def matching_projects(session: Session, filters: ProjectFilters | None = None, *, max_rows: int) -> list[Project]:
+    """Every matching project, newest entered first, for an export: more than max_rows is refused, not cut."""
+    conditions, box = _conditions(filters or ProjectFilters())
+    order = (Project.created_at.desc(), Project.id.desc())
+    projects = list(session.scalars(select(Project).where(*conditions).order_by(*order)))
+    if box is not None:
+        area = shapely.box(*box)
+        projects = [p for p in projects if area.intersects(shapely.from_geojson(p.geometry))]
+    if len(projects) > max_rows:
+        raise ValidationError(
+            {"filters": f"{len(projects)} projects match; an export holds at most {max_rows}: narrow the filters"}
+        )
+    return projects
 
 
 # --- changing -----------------------------------------------------------------------------
