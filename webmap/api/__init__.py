@@ -43,11 +43,13 @@ def init_app(app: Flask) -> None:
         exports,
         hotspots,
         issues,
+        layer_exports,
         layers,
         lighting,
         me,
         nearby,
         photos,
+        project_exports,
         projects,
     )
 

@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from shapely.geometry import mapping
 
 from geo.crs import DISPLAY_CRS, DISPLAY_DECIMALS, METRIC_CRS, rounded
+from geo.export_csv import csv_bytes
 from geo.lamp_placement import DEFAULT_UNIT_COST, LampPlan, plan_lamps
 from geo.lighting import (
     NEW_LAMP_HEIGHT_M,
@@ -46,7 +47,6 @@ from store.timestamps import LOCAL_TZ, utcnow
 from store.validation import FieldErrors, Invalid, number
 from store.vocabulary import OPEN_STATUSES
 from webmap.api import bp
-from webmap.api.export_formats import csv_bytes
 from webmap.api.json_body import json_object, unusable_fields
 from webmap.api.query import parameters, read, refusals
 from webmap.api.responses import geojson_response, json_response

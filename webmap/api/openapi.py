@@ -5,7 +5,6 @@ from typing import Any
 
 from geo.hotspots import CLASSES
 from geo.schema import LAYERS
-from store.exports import COLUMNS, EXPORT_MAX_ROWS
 from store.filters import LIMIT_MAX, Q_MAX, SORT_KEYS
 from store.intake import NEARBY_FLAG, NEARBY_MAX_M
 from store.validation import (
@@ -20,6 +19,7 @@ from store.validation import (
 from store.user_vocabulary import Language, Permission, Role
 from store.vocabulary import ACCURACY_FLAG_M, EventKind, LocationSource, Priority, RejectionReason, Source, Status
 from webmap.api import density, hotspots, issues, json_body, nearby
+from webmap.api.openapi_exports import export_paths
 from webmap.api.openapi_lighting import lighting_paths
 from webmap.api.openapi_photos import PHOTO_SUMMARY, photo_paths
 from webmap.api.openapi_projects import project_paths
@@ -564,24 +564,6 @@ _ERROR_STATUS = {"InvalidRequest": "400", "BadBody": "400", "NotFound": "404", "
                  "InvalidIssue": "422"}
 
 
-def _download(mimetype: str, what: str, fmt: Schema) -> Schema:
-    return {
-        "get": {
-            "tags": ["exports"],
-            "summary": f"every matching issue as {what} (at most {EXPORT_MAX_ROWS:,}; more is refused, not cut)",
-            "parameters": _parameters(*FILTERS, "sort"),
-            "responses": _responses(
-                {
-                    "description": f"{what}, as an attachment",
-                    "headers": {"Content-Disposition": {"schema": TEXT}},
-                    "content": {mimetype: {"schema": fmt}},
-                },
-                "InvalidRequest",
-            ),
-        }
-    }
-
-
 def _paths() -> dict[str, Schema]:
     body = lambda name: {"required": True, "content": {"application/json": {"schema": schema(name)}}}  # noqa: E731
     issue_with_events = _geojson(schema("IssueWithEvents"), "the issue with its events, oldest first")
@@ -711,16 +693,6 @@ def _paths() -> dict[str, Schema]:
                 "responses": _responses(_json(schema("Categories"), "the categories")),
             }
         },
-        "/issues.csv": _download(
-            "text/csv",
-            "CSV (UTF-8 with a byte order mark for Excel; cells starting = + - @ get a leading ')",
-            {"type": "string", "description": f"columns: {', '.join(COLUMNS)}"},
-        ),
-        "/issues.geojson": _download("application/geo+json", "GeoJSON", schema("FeatureCollection")),
-        "/issues.gpkg": _download(
-            "application/geopackage+sqlite3", "a GeoPackage (layer issues, EPSG:4326)",
-            {"type": "string", "format": "binary"},
-        ),
         "/openapi.json": {
             "get": {
                 "tags": ["documentation"],
@@ -779,7 +751,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "documentation"},
             {"name": "accounts"},
         ],
-        "paths": secure({**_paths(), **lighting_paths(), **photo_paths(), **project_paths(), **account_paths()}),
+        "paths": secure({**_paths(), **export_paths(), **lighting_paths(), **photo_paths(), **project_paths(),
+                          **account_paths()}),
         "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES,
                        "securitySchemes": SECURITY_SCHEMES},
     }

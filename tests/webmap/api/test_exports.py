@@ -1,8 +1,9 @@
-"""GET /api/v1/issues.csv, .geojson, .gpkg: the list's filters, no paging, files Excel and QGIS open as they are."""
+"""GET /api/v1/issues.csv, .geojson, .gpkg, .shp.zip: the list's filters, no paging, files Excel and QGIS open as they are."""
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import geopandas as gpd
 import pandas as pd
@@ -10,6 +11,8 @@ import pytest
 
 import store.exports
 from store.exports import COLUMNS
+from tests.store.photo_samples import jpeg
+from tests.webmap.api.export_helpers import download_names
 from tests.webmap.api.helpers import building_point, report
 
 
@@ -27,8 +30,9 @@ def test_csv_has_a_bom_chinese_intact_and_formulas_defused(api, planted):
     response = api.get("/api/v1/issues.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;") and disposition.endswith('.csv"')
+    name, full_name = download_names(response)
+    assert name.isascii() and name.startswith("issues-") and name.endswith(".csv")
+    assert full_name.startswith("金坛路居民区-问题-") and full_name.endswith(".csv")
     data = response.get_data()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -58,7 +62,7 @@ def test_exports_honour_the_list_filters_and_sort(api, planted):
 def test_geojson_export(api, planted):
     response = api.get("/api/v1/issues.geojson?q=垃圾")
     assert response.status_code == 200 and response.mimetype == "application/geo+json"
-    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert download_names(response)[0].endswith(".geojson")
     collection = response.get_json()
     [feature] = collection["features"]
     assert feature["id"] == planted[2]["id"]
@@ -70,7 +74,7 @@ def test_geojson_export(api, planted):
 def test_geopackage_opens_in_geopandas_with_every_issue_in_wgs84(api, planted, tmp_path):
     response = api.get("/api/v1/issues.gpkg")
     assert response.status_code == 200 and response.mimetype == "application/geopackage+sqlite3"
-    assert response.headers["Content-Disposition"].endswith('.gpkg"')
+    assert download_names(response)[0].endswith(".gpkg")
     path = tmp_path / "issues.gpkg"
     path.write_bytes(response.get_data())
     issues = gpd.read_file(path, layer="issues", engine="pyogrio")
@@ -97,3 +101,63 @@ def test_too_many_rows_are_refused_not_cut(api, planted, monkeypatch):
     response = api.get("/api/v1/issues.csv")
     assert response.status_code == 400
     assert "3 issues match" in response.get_json()["fields"]["filters"]
+
+
+def test_the_shapefile_export_reads_back_as_utf8_without_being_told(api, planted, tmp_path):
+    response = api.get("/api/v1/issues.shp.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    name, full_name = download_names(response)
+    assert name.endswith(".shp.zip") and full_name.endswith(".shp.zip")
+    path = tmp_path / "issues.zip"
+    path.write_bytes(response.get_data())
+    archive = zipfile.ZipFile(path)
+    assert {"issues.shp", "issues.shx", "issues.dbf", "issues.prj", "issues.cpg", "fields.csv", "README.txt"} == set(
+        archive.namelist()
+    )
+    issues = gpd.read_file(f"/vsizip/{path}/issues.shp", engine="pyogrio")
+    assert len(issues) == 3 and issues.crs.to_epsg() == 4326
+    assert set(issues["title"]) == {feature["properties"]["title"] for feature in planted}
+    assert set(issues["cat_name"]) == {"环境卫生", "路灯照明"}
+    fields = {row["column"]: row["field"] for row in csv.DictReader(io.StringIO(archive.read("fields.csv").decode("utf-8-sig")))}
+    assert list(fields) == list(COLUMNS) and all(len(field) <= 10 for field in fields.values())
+    assert issues["reported"].str.endswith("+08:00").all()
+
+
+def test_every_export_has_how_an_issue_was_placed_and_its_photo_count(api, api_app, tmp_path):
+    api_app.config["PHOTO_DIR"] = str(tmp_path / "photos")
+    placed = report(api, location_source="gps", location_accuracy_m=45)
+    plain = report(api)
+    form = {"photo": (io.BytesIO(jpeg((400, 300))), "IMG_0001.jpg", "image/jpeg")}
+    assert api.post(f"/api/v1/issues/{placed['id']}/photos", data=form, content_type="multipart/form-data").status_code == 201
+    expected = {placed["id"]: ("gps", 45.0, 1), plain["id"]: (None, None, 0)}
+
+    rows = csv.DictReader(io.StringIO(api.get("/api/v1/issues.csv").get_data().decode("utf-8-sig")))
+    assert {r["id"]: (r["location_source"] or None, float(r["location_accuracy_m"]) if r["location_accuracy_m"] else None,
+                      int(r["photo_count"])) for r in rows} == expected
+    features = api.get("/api/v1/issues.geojson").get_json()["features"]
+    assert {f["id"]: (f["properties"]["location_source"], f["properties"]["location_accuracy_m"],
+                      f["properties"]["photo_count"]) for f in features} == expected
+    for extension, layer in (("gpkg", "issues"), ("shp.zip", None)):
+        path = tmp_path / f"issues.{extension}"
+        path.write_bytes(api.get(f"/api/v1/issues.{extension}").get_data())
+        table = gpd.read_file(f"/vsizip/{path}/issues.shp" if layer is None else path, engine="pyogrio")
+        source, accuracy, photos = ("location_source", "location_accuracy_m", "photo_count") if layer else (
+            "loc_source", "loc_acc_m", "photos")
+        got = {row["id"]: (row[source] if isinstance(row[source], str) else None,
+                           None if pd.isna(row[accuracy]) else float(row[accuracy]), int(row[photos]))
+               for _, row in table.iterrows()}
+        assert got == expected, extension
+
+
+def test_hostile_text_is_inert_in_every_format(api, tmp_path):
+    hostile = "=cmd|' /C calc'!A0"
+    script = "<script>alert(1)</script>"
+    issue = report(api, title=hostile, description=script)
+    [row] = csv.DictReader(io.StringIO(api.get("/api/v1/issues.csv").get_data().decode("utf-8-sig")))
+    assert row["title"] == "'" + hostile and row["description"] == script
+    raw = api.get("/api/v1/issues.geojson").get_data(as_text=True)
+    assert "<" not in raw and ">" not in raw
+    path = tmp_path / "issues.gpkg"
+    path.write_bytes(api.get("/api/v1/issues.gpkg").get_data())
+    kept = gpd.read_file(path, engine="pyogrio")  # a data file: the text is kept exactly
+    assert (kept["id"][0], kept["title"][0], kept["description"][0]) == (issue["id"], hostile, script)
