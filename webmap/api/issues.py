@@ -118,14 +118,14 @@ def issue_record(issue) -> dict[str, Any]:
     return issue_feature(issue, current_language(), events=True, photo_count=len(photos), photos=photos)
 
 
-@bp.get("/issues/<issue_id>")
+@bp.get("/issues/<public_id:issue_id>")
 def get_issue(issue_id: str):
     no_parameters()
     issue = store_issues.get_issue(session(), issue_id)
     return geojson_response(issue_record(issue))
 
 
-@bp.patch("/issues/<issue_id>")
+@bp.patch("/issues/<public_id:issue_id>")
 @requires(Permission.REPORT)
 def update_issue(issue_id: str):
     changes = json_object()

@@ -151,9 +151,10 @@ SCHEMAS: dict[str, Schema] = {
     },
     "InvalidRequest": {
         "type": "object",
-        "required": ["error", "fields"],
+        "required": ["error", "message", "fields"],
         "properties": {
             "error": {"type": "string", "enum": ["invalid request"]},
+            "message": {"type": "string", "description": "every problem in one line"},
             "fields": _fields("one message per query parameter it could not use"),
         },
     },
@@ -710,6 +711,25 @@ def _paths() -> dict[str, Schema]:
     }
 
 
+def _house_rules(paths: dict[str, Schema], parameters: dict[str, Schema]) -> dict[str, Schema]:
+    """What holds for every operation: it reads `lang`, so it may answer 400 when that is not zh or en or given
+    twice; and an optional query parameter given empty (`bbox=`) is the same as leaving it out."""
+    for operations in paths.values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("400", _ref("responses", "InvalidRequest"))
+                for parameter in operation.get("parameters", []):
+                    _empty_means_absent(parameter)
+    for parameter in parameters.values():
+        _empty_means_absent(parameter)
+    return paths
+
+
+def _empty_means_absent(parameter: Schema) -> None:
+    if parameter.get("in") == "query" and not parameter.get("required") and parameter.get("name") != "lang":
+        parameter["allowEmptyValue"] = True
+
+
 def account_paths() -> dict[str, Schema]:
     return {
         "/me": {
@@ -751,8 +771,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             {"name": "documentation"},
             {"name": "accounts"},
         ],
-        "paths": secure({**_paths(), **export_paths(), **lighting_paths(), **photo_paths(), **project_paths(),
-                          **account_paths()}),
+        "paths": _house_rules(
+            secure({**_paths(), **export_paths(), **lighting_paths(), **photo_paths(), **project_paths(),
+                    **account_paths()}),
+            PARAMETERS,
+        ),
         "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES,
                        "securitySchemes": SECURITY_SCHEMES},
     }

@@ -77,7 +77,7 @@ def _form() -> tuple[Any, dict[str, str], dict[str, str]]:
     return (uploads[0] if uploads else None), fields, problems
 
 
-@bp.post("/issues/<issue_id>/photos")
+@bp.post("/issues/<public_id:issue_id>/photos")
 @requires(Permission.REPORT)
 def upload_photo(issue_id: str):
     if request.content_length is not None and request.content_length > UPLOAD_MAX_BYTES:
@@ -126,11 +126,11 @@ def _send(photo_id: str, *, thumbnail: bool):
     return response
 
 
-@bp.get("/photos/<photo_id>")
+@bp.get("/photos/<public_id:photo_id>")
 def photo_file(photo_id: str):
     return _send(photo_id, thumbnail=False)
 
 
-@bp.get("/photos/<photo_id>/thumbnail")
+@bp.get("/photos/<public_id:photo_id>/thumbnail")
 def photo_thumbnail(photo_id: str):
     return _send(photo_id, thumbnail=True)

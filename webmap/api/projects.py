@@ -183,14 +183,14 @@ def _client_names(field_errors: dict[str, str]) -> dict[str, str]:
     return {CLIENT_ID if name == "public_id" else name: message for name, message in field_errors.items()}
 
 
-@bp.get("/projects/<project_id>")
+@bp.get("/projects/<public_id:project_id>")
 def get_project(project_id: str):
     no_parameters()
     s = session()
     return geojson_response(project_record(s, store_projects.get_project(s, project_id)))
 
 
-@bp.patch("/projects/<project_id>")
+@bp.patch("/projects/<public_id:project_id>")
 @requires(Permission.PLAN)
 def update_project(project_id: str):
     changes = json_object()
@@ -217,7 +217,7 @@ def update_project(project_id: str):
     return geojson_response(feature)
 
 
-@bp.post("/projects/<project_id>/issues")
+@bp.post("/projects/<public_id:project_id>/issues")
 @requires(Permission.PLAN)
 def link_issues(project_id: str):
     body = json_object()
@@ -239,7 +239,7 @@ def link_issues(project_id: str):
     return geojson_response(feature)
 
 
-@bp.delete("/projects/<project_id>/issues/<issue_id>")
+@bp.delete("/projects/<public_id:project_id>/issues/<public_id:issue_id>")
 @requires(Permission.PLAN)
 def unlink_issue(project_id: str, issue_id: str):
     no_parameters()

@@ -30,6 +30,8 @@ def parameters(allowed: tuple[str, ...]) -> tuple[dict[str, str], FieldErrors]:
     values: dict[str, str] = {}
     for name in request.args:
         given = request.args.getlist(name)
+        if all(value == "" for value in given) and name in allowed:
+            continue  # `bbox=` from a cleared form field: the same as leaving it out
         if name not in allowed and name not in EVERYWHERE:
             takes = ", ".join(allowed) if allowed else "no parameters"
             errors.add(name, f"unknown parameter; this endpoint takes {takes}")

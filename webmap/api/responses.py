@@ -26,7 +26,8 @@ def geojson_response(value: Any, status: int = 200) -> Response:
 
 def invalid_request(fields: dict[str, str]) -> Response:
     """400: query parameters (or a body's shape) the API cannot read, each named."""
-    return json_response({"error": "invalid request", "fields": fields}, 400)
+    message = "; ".join(f"{name}: {problem}" for name, problem in fields.items())
+    return json_response({"error": "invalid request", "message": message, "fields": fields}, 400)
 
 
 def invalid_issue(fields: dict[str, str]) -> Response:
