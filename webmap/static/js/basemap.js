@@ -31,6 +31,8 @@
     var properties = feature.properties || {};
     (features[layerName] = features[layerName] || {})[feature.id] = layer;
     if (properties.icon && layer.setIcon && L.AwesomeMarkers) {
+      // The marker is a button to screen readers: its name is the facility's (Leaflet puts it in title and alt).
+      layer.options.title = layer.options.alt = properties.label || "";
       layer.setIcon(L.AwesomeMarkers.icon({
         icon: properties.icon, prefix: "fa", markerColor: properties.colour, iconColor: "white"
       }));
