@@ -25,6 +25,8 @@ INSTALL_HINT = (
 
 # A cluster thrown away after the run needs no crash safety.
 FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "listen_addresses=")
+# For figures and crash tests (bench/): a server as durable as a real one, still on its socket only.
+DURABLE_SETTINGS = ("listen_addresses=",)
 
 
 class ClusterUnavailable(RuntimeError):
@@ -59,6 +61,7 @@ class Cluster:
     root: Path
     port: int
     dbname: str = "store_test"
+    settings: tuple[str, ...] = FAST_SETTINGS
 
     @property
     def data_dir(self) -> Path:
@@ -88,7 +91,7 @@ class Cluster:
                 os.chown(path, postgres.pw_uid, postgres.pw_gid)
         self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8")
-        options = f"-k {self.socket_dir} -p {self.port} " + " ".join(f"-c {s}" for s in FAST_SETTINGS)
+        options = f"-k {self.socket_dir} -p {self.port} " + " ".join(f"-c {s}" for s in self.settings)
         self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.root / "server.log"), "-w",
                   "-o", options, "start")
         self._run("createdb", "-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres", self.dbname)
@@ -99,7 +102,7 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_cluster() -> Cluster:
+def start_cluster(settings: tuple[str, ...] = FAST_SETTINGS) -> Cluster:
     bindir = find_bindir()
     if os.geteuid() == 0:
         try:
@@ -107,7 +110,7 @@ def start_cluster() -> Cluster:
         except KeyError:
             raise ClusterUnavailable(f"running as root but there is no `postgres` user. {INSTALL_HINT}") from None
     # Not under pytest's tmp_path: its parents are private to root, and the server runs as postgres.
-    cluster = Cluster(bindir, Path(tempfile.mkdtemp(prefix="store-pg-")), free_port())
+    cluster = Cluster(bindir, Path(tempfile.mkdtemp(prefix="store-pg-")), free_port(), settings=settings)
     atexit.register(cluster.stop)  # should the session end without its teardown
     try:
         cluster.start()
