@@ -17,11 +17,11 @@ PREFIX = "/api/v1"
 
 @pytest.fixture()
 def projects(api):
-    area = record_project(api, name="黄家路55弄美丽家园", description="=cmd|' /C calc'!A0 <script>alert(1)</script>")
+    area = record_project(api, name="黄家路55弄美丽家园", description="=cmd|' /C calc'!A0")
     lamps = record_project(api, name="黄家路55弄路灯实事工程", kind="lighting_works", compounds=None, lanes=[64, 65],
-                   planned_start="2027-03-01", planned_end="2027-06-30", budget=None)
+                           planned_start="2027-03-01", planned_end="2027-06-30", budget=None)
     lamp = record_project(api, name="一盏灯", kind="lighting_works", compounds=None, planned_start="2027-04-01",
-                  planned_end=None, geometry={"type": "Point", "coordinates": list(building_point("黄家路55弄3号")[:2])})
+                          planned_end=None, geometry={"type": "Point", "coordinates": list(building_point("黄家路55弄3号")[:2])})
     return {"area": area, "lines": lamps, "point": lamp}
 
 
