@@ -55,6 +55,11 @@ def check_dataset(data_dir: str | Path) -> dict[str, LayerReport]:
     return _read_dataset(Path(data_dir)).reports
 
 
+def read_dataset(data_dir: str | Path) -> Dataset:
+    """Every layer that can be read, validated, with every report; never raises for bad data."""
+    return _read_dataset(Path(data_dir))
+
+
 def format_report(reports: Mapping[str, LayerReport] | Iterable[LayerReport]) -> str:
     """A multi-line, human-readable account of each layer's reading and validation."""
     reports = list(reports.values() if isinstance(reports, Mapping) else reports)
@@ -102,7 +107,7 @@ def _read_dataset(data_dir: Path) -> Dataset:
 def _read_layer(
     data_dir: Path, schema: LayerSchema, boundary: gpd.GeoDataFrame | None
 ) -> tuple[gpd.GeoDataFrame | None, LayerReport]:
-    files = _layer_files(data_dir, schema.name)
+    files = layer_files(data_dir, schema.name)
     if not files:
         report = LayerReport(schema.name)
         report.error(f"not found: no {schema.name}{', '.join(LAYER_FORMATS)} in {data_dir}")
@@ -121,7 +126,7 @@ def _read_layer(
     return gdf, report
 
 
-def _layer_files(data_dir: Path, name: str) -> list[Path]:
+def layer_files(data_dir: Path, name: str) -> list[Path]:
     """`<name>.shp`, `.gpkg`, … in `data_dir`, whatever their case, in LAYER_FORMATS order."""
     if not data_dir.is_dir():
         return []

@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 from tempfile import TemporaryDirectory
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
@@ -14,8 +15,10 @@ from pyproj.exceptions import CRSError
 
 from geo.crs import to_display, to_metric
 from geo.encoding import EncodingError, decide_encoding
+from geo.progress import Progress
 
 FORMATS = (".shp", ".zip", ".gpkg", ".geojson", ".json")
+CHUNK_FEATURES = 1000  # read at a time when progress is shown
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 ENCODING_SOURCES = {
@@ -39,6 +42,7 @@ class ReadResult:
     encoding: str
     encoding_source: str  # a key of ENCODING_SOURCES
     notes: list[str] = field(default_factory=list)
+    crs_source: str = "file"  # "file": declared by the file; "caller": set from crs= as the file declares none
 
     def to_display(self) -> gpd.GeoDataFrame:
         return to_display(self.gdf)
@@ -53,12 +57,14 @@ def read_vector(
     layer: str | None = None,
     crs: str | int | CRS | None = None,
     encoding: str | None = None,
+    progress: Progress | None = None,
 ) -> ReadResult:
     """Read one layer of `path` in its own CRS.
 
     `layer` picks a layer of a GeoPackage or a shapefile in a zip; without it a
     file's only layer, or the layer named like the file, is read. `crs` is used
-    only when the file declares none; `encoding` overrides detection.
+    only when the file declares none; `encoding` overrides detection. With
+    `progress` the features are read a chunk at a time, counted as they come.
     """
     path = Path(path)
     if not path.is_file():
@@ -72,7 +78,7 @@ def read_vector(
     if suffix == ".zip":
         with TemporaryDirectory() as tmp:
             result = read_vector(
-                _extract_shapefile(path, layer, Path(tmp)), crs=crs, encoding=encoding
+                _extract_shapefile(path, layer, Path(tmp)), crs=crs, encoding=encoding, progress=progress
             )
         result.path = str(path)
         return result
@@ -82,17 +88,15 @@ def read_vector(
     except EncodingError as e:
         raise LayerError(f"{path.name}: {e}") from None
     try:
-        gdf = gpd.read_file(
-            path,
-            engine="pyogrio",
-            layer=_pick_layer(path, layer),
-            encoding=None if choice.source == "format" else choice.encoding,
+        gdf = _read_features(
+            path, _pick_layer(path, layer), None if choice.source == "format" else choice.encoding, progress
         )
     except (DataSourceError, DataLayerError) as e:
         raise LayerError(f"{path.name} cannot be read: {e}") from None
 
     notes = [f"text encoding {choice.encoding}, {ENCODING_SOURCES[choice.source]}"]
     fallback = _parse_crs(path, crs) if crs is not None else None
+    crs_source = "file"
     if gdf.crs is None:
         if fallback is None:
             raise LayerError(
@@ -100,6 +104,7 @@ def read_vector(
                 "name one with crs=…, e.g. crs='EPSG:4549'"
             )
         gdf = gdf.set_crs(fallback)
+        crs_source = "caller"
         notes.append(f"CRS {crs_label(fallback)} set from crs= (the file declares none)")
     elif fallback is not None and fallback != gdf.crs:
         notes.append(f"crs={crs} ignored: the file declares {crs_label(gdf.crs)}")
@@ -111,7 +116,21 @@ def read_vector(
         encoding=choice.encoding,
         encoding_source=choice.source,
         notes=notes,
+        crs_source=crs_source,
     )
+
+
+def _read_features(path: Path, layer: str | None, encoding: str | None, progress: Progress | None) -> gpd.GeoDataFrame:
+    total = pyogrio.read_info(path, layer=layer, encoding=encoding)["features"] if progress else 0
+    if total <= CHUNK_FEATURES:  # also when the driver cannot count them (-1)
+        return gpd.read_file(path, engine="pyogrio", layer=layer, encoding=encoding)
+    chunks = []
+    with progress(f"Reading {path.name}", total) as bar:
+        for start in range(0, total, CHUNK_FEATURES):
+            chunks.append(gpd.read_file(path, engine="pyogrio", layer=layer, encoding=encoding,
+                                        skip_features=start, max_features=CHUNK_FEATURES))
+            bar.update(len(chunks[-1]))
+    return pd.concat(chunks, ignore_index=True)
 
 
 def crs_label(crs: CRS) -> str:
