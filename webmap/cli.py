@@ -22,8 +22,10 @@ from store.users import check_new_user, create_user, get_user, issue_token, list
 from webmap.base_layers import base_layers
 from webmap.database import transaction
 from webmap.database import session as read_session
+from webmap.layer_import_cli import import_command
 
 layers_cli = AppGroup("layers", help="Check and manage the base layers (data/shapefiles).")
+layers_cli.add_command(import_command)
 
 
 @layers_cli.command("check")
