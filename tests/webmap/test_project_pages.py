@@ -159,8 +159,26 @@ def test_edit_mode_fills_the_form_with_the_project(client, project):
     assert data["back"] == f"/projects/{project_id(project)}"
 
 
-def test_user_text_on_the_record_and_the_form_is_never_markup(client):
-    pid = project_id(create(client, name=HOSTILE_NAME, description=HOSTILE_TEXT, contractor=HOSTILE_TEXT))
+def stored_project(app, **fields) -> str:
+    """A project put in through the store, as an import or older data could hold it (markup included); its id."""
+    from store.projects import create_project, validate_new_project
+    from webmap.api.projects import site
+    from webmap.database import transaction
+
+    body = {"name": "黄家路55弄美丽家园", "kind": "beautiful_home", "compounds": ["hjl55"], **fields}
+    with app.test_request_context(), transaction() as s:
+        project, _ = create_project(s, validate_new_project(body, site()), "import")
+        return project.public_id
+
+
+def test_markup_is_refused_when_a_project_is_made(client):
+    response = client.post("/api/v1/projects", json={"name": HOSTILE_NAME, "kind": "beautiful_home",
+                                                      "compounds": ["hjl55"], "contractor": HOSTILE_TEXT})
+    assert response.status_code == 422 and set(response.get_json()["fields"]) == {"name", "contractor"}
+
+
+def test_user_text_on_the_record_and_the_form_is_never_markup(app, client):
+    pid = stored_project(app, name=HOSTILE_NAME, description=HOSTILE_TEXT, contractor=HOSTILE_TEXT)
     for path in (f"/projects/{pid}", f"/projects/{pid}?edit=1"):
         html = client.get(path).get_data(as_text=True)
         assert HOSTILE_NAME not in html, path

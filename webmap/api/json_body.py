@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import abort, request
@@ -19,6 +20,8 @@ def _refuse_constant(name: str) -> Any:
 
 
 INTEGER_RANGE = range(-(2**63), 2**63)  # what a database integer or a float can take
+# A tag, a closing tag, a comment or a processing instruction; "温度<5度" and "a < b" stay writable.
+MARKUP = re.compile(r"<[A-Za-z/!?]")  # as browsers start a tag: no space after the <
 
 
 def _unusable(value: Any) -> str | None:
@@ -26,6 +29,8 @@ def _unusable(value: Any) -> str | None:
     if isinstance(value, str):
         if "\x00" in value:
             return "contains a NUL character"
+        if MARKUP.search(value):
+            return "looks like HTML markup (a '<' before a letter, '/', '!' or '?'); write it without angle brackets"
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

@@ -10,7 +10,7 @@ from tests.accounts import as_user
 from tests.conftest import DATA_DIR
 from tests.store.helpers import CENTRE_LAT, CENTRE_LON, offset_point
 
-__all__ = ["CENTRE_LAT", "CENTRE_LON", "building_point", "body", "offset_point", "report"]
+__all__ = ["CENTRE_LAT", "CENTRE_LON", "building_point", "body", "offset_point", "report", "stored_issue"]
 
 
 def body(**overrides: Any) -> dict[str, Any]:
@@ -34,6 +34,19 @@ def report(client, actor: str | None = None, **overrides: Any) -> dict[str, Any]
     response = client.post("/api/v1/issues", json=body(**overrides), headers=headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def stored_issue(app, **overrides: Any) -> dict[str, Any]:
+    """An issue put in through the store, as an import or older data could hold it (markup included); its Feature."""
+    from store.intake import submit_issue
+    from webmap.api.issue_geojson import issue_feature
+    from webmap.base_layers import base_layers
+    from webmap.database import transaction
+
+    fields = {name: value for name, value in body(**overrides).items() if name != "id"}
+    with app.test_request_context(), transaction() as s:
+        issue, _ = submit_issue(s, fields, base_layers().locator, "import")
+        return issue_feature(issue, "zh")
 
 
 @cache

@@ -1,15 +1,27 @@
-"""Text people typed comes back as JSON text, never as markup, and every API answer says it is JSON."""
+"""Markup is refused at the door, and text already stored (imported, or from before) comes back as JSON text,
+never as markup; every API answer says it is JSON."""
 from __future__ import annotations
 
 import json
 
-from tests.webmap.api.helpers import report
+from tests.webmap.api.helpers import body, report, stored_issue
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & 弄堂'
 
 
-def test_markup_in_a_title_comes_back_as_escaped_json_text(api):
-    issue = report(api, title=HOSTILE, description=HOSTILE, address=HOSTILE)
+def test_markup_is_refused_in_every_text_field_and_nothing_is_stored(api):
+    for field in ("title", "description", "address"):
+        response = api.post("/api/v1/issues", json=body(**{field: "<b>堆物</b>"}))
+        assert response.status_code == 422 and "markup" in response.get_json()["fields"][field]
+    issue = report(api, title="温度<5度 & a < b")  # a lone '<' is text
+    for change in ({"comment": "<img src=x onerror=alert(1)>"}, {"assignee": "</script>"}):
+        assert api.patch(f"/api/v1/issues/{issue['id']}", json=change).status_code == 422
+    assert api.get("/api/v1/issues").get_json()["numberMatched"] == 1
+    assert len(api.get(f"/api/v1/issues/{issue['id']}").get_json()["properties"]["events"]) == 1
+
+
+def test_markup_in_a_title_comes_back_as_escaped_json_text(api_app, api):
+    issue = stored_issue(api_app, title=HOSTILE, description=HOSTILE, address=HOSTILE)
     for path in (
         "/api/v1/issues",
         f"/api/v1/issues/{issue['id']}",
