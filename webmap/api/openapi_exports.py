@@ -59,7 +59,8 @@ def _operation(summary: str, extension: str, parameters: list[Schema], *errors: 
     if "404" in errors:
         responses["404"] = {"description": "no such layer", "content": {"application/json": {
             "schema": _ref("schemas", "Error")}}}
-    return {"get": {"tags": ["exports"], "summary": summary, "parameters": parameters, "responses": responses}}
+    return {"get": {"tags": ["exports"], "summary": summary, "parameters": [*parameters, _ref("parameters", "lang")],
+                    "responses": responses}}
 
 
 def export_paths() -> dict[str, Schema]:

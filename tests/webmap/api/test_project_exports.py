@@ -20,8 +20,9 @@ def projects(api):
     area = record_project(api, name="黄家路55弄美丽家园", description="=cmd|' /C calc'!A0")
     lamps = record_project(api, name="黄家路55弄路灯实事工程", kind="lighting_works", compounds=None, lanes=[64, 65],
                            planned_start="2027-03-01", planned_end="2027-06-30", budget=None)
+    where = list(building_point("黄家路55弄3号")[:2])
     lamp = record_project(api, name="一盏灯", kind="lighting_works", compounds=None, planned_start="2027-04-01",
-                          planned_end=None, geometry={"type": "Point", "coordinates": list(building_point("黄家路55弄3号")[:2])})
+                          planned_end=None, geometry={"type": "Point", "coordinates": where})
     return {"area": area, "lines": lamps, "point": lamp}
 
 
