@@ -1,0 +1,36 @@
+"""What every collection of /ogcapi is: a provider of GeoJSON features in CRS84, paged and filtered by an ItemQuery."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from store.feature_queries import Extent
+from webmap.ogcapi.query import ItemQuery
+
+Feature = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    features: list[Feature]
+    matched: int
+
+
+class Collection(ABC):
+    id: str
+    title: Any  # a lazy translated string
+    description: Any
+    # The property the datetime parameter filters on (None: the features have no time and always match).
+    temporal: str | None = None
+    # The properties an HTML table of the items shows, after the feature id.
+    columns: tuple[str, ...] = ()
+
+    @abstractmethod
+    def extent(self) -> Extent: ...
+
+    @abstractmethod
+    def items(self, query: ItemQuery, lang: str) -> Page: ...
+
+    @abstractmethod
+    def item(self, feature_id: str, lang: str) -> Feature | None: ...
