@@ -394,7 +394,7 @@ def test_html_items_link_each_issue_to_its_record(ogc):
     ids = [f["id"] for f in items(ogc, "issues")["features"]]
     for issue_id in ids:
         assert f'href="/issues/{issue_id}"' in page
-    assert "一号" in page
+    assert "一号" in page and "已上报" in page  # the status by its label
 
 
 def test_markup_in_the_data_is_text_in_every_answer(hostile_app):

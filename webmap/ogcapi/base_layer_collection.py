@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from geo.schema import LayerSchema
 from store.feature_queries import Extent
+from webmap.i18n import VALUE_LABELS
 from webmap.ogcapi.collection import Collection, Feature, Page
 from webmap.ogcapi.query import ItemQuery
 
@@ -31,6 +32,7 @@ class BaseLayerCollection(Collection):
         self.title = title
         self.description = DESCRIPTIONS[schema.name]
         self.columns = tuple(f.name for f in schema.fields if f.name != schema.id_field)
+        self.labels = {f.name: VALUE_LABELS[f.name] for f in schema.fields if f.name in VALUE_LABELS}
         self._geojson = geojson
 
     @cached_property

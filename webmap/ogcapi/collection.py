@@ -25,6 +25,8 @@ class Collection(ABC):
     temporal: str | None = None
     # The properties an HTML table of the items shows, after the feature id.
     columns: tuple[str, ...] = ()
+    # Labels for coded values, by property: what HTML pages show instead of the code.
+    labels: dict[str, dict] = {}
 
     @abstractmethod
     def extent(self) -> Extent: ...

@@ -6,7 +6,6 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from webmap.i18n import value_label
 from webmap.ogcapi.collection import Collection, Feature
 
 HEADINGS = {
@@ -34,10 +33,6 @@ HEADINGS = {
     "planned_start": _l("计划开工"),
     "planned_end": _l("计划完工"),
 }
-# Coded values of the base layers that have a label; issues and projects carry theirs as *_name.
-LABELLED = ("type", "kind", "luminaire", "protected")
-
-
 def heading(name: str) -> str:
     return str(HEADINGS.get(name, name))
 
@@ -45,9 +40,8 @@ def heading(name: str) -> str:
 def shown(collection: Collection, name: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
-    if name in LABELLED or (name == "status" and collection.id == "streetlights"):
-        return value_label(name, value)
-    return str(value)
+    labels = collection.labels.get(name, {})
+    return str(labels[value]) if value in labels else str(value)
 
 
 def site_map(collection: Collection) -> str:

@@ -12,6 +12,8 @@ from webmap.api.issue_geojson import issue_feature
 from webmap.api.projects import project_feature
 from webmap.ogcapi.collection import Collection, Feature, Page
 from webmap.ogcapi.query import ItemQuery
+from webmap.page_context import ISSUE_STATUS_LABELS
+from webmap.project_pages import STATUS_LABELS as PROJECT_STATUS_LABELS
 
 
 class IssueCollection(Collection):
@@ -20,6 +22,7 @@ class IssueCollection(Collection):
     description = _l("居民反映的问题；时间是上报时间")
     temporal = "reported_at"
     columns = ("title", "category_name", "status", "address", "reported_at")
+    labels = {"status": ISSUE_STATUS_LABELS}
 
     def __init__(self, session: Session):
         self.session = session
@@ -46,6 +49,7 @@ class ProjectCollection(Collection):
     description = _l("改造项目；时间是计划工期，没有计划工期的项目按任何时间都算")
     temporal = "planned_start, planned_end"
     columns = ("name", "kind_name", "status", "planned_start", "planned_end")
+    labels = {"status": PROJECT_STATUS_LABELS}
 
     def __init__(self, session: Session):
         self.session = session
