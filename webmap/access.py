@@ -24,8 +24,19 @@ ALWAYS_OPEN = frozenset({
 })
 
 
+OGC_PREFIX = "/ogcapi"
+
+
 def is_api_request() -> bool:
-    return request.path.startswith(API_PREFIX)
+    """Whether a program is asking: /api/, or /ogcapi unless a person asked for its HTML pages."""
+    if request.path.startswith(API_PREFIX):
+        return True
+    if request.path == OGC_PREFIX or request.path.startswith(OGC_PREFIX + "/"):
+        asked = request.args.get("f")
+        if asked:
+            return asked != "html"
+        return request.accept_mimetypes.best_match(["application/json", "text/html"], "application/json") != "text/html"
+    return False
 
 
 def unauthenticated():

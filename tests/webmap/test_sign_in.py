@@ -148,3 +148,12 @@ def test_an_oversized_body_is_refused_before_the_csrf_check_reads_it(app):
     response = client.post(f"/api/v1/issues/{issue.get_json()['id']}/photos", data=huge,
                            content_type="multipart/form-data; boundary=x", headers={"X-CSRFToken": csrf_token(client, "/")})
     assert response.status_code == 413 and response.is_json
+
+
+def test_ogc_api_clients_get_a_401_and_people_the_sign_in_page_when_viewing_needs_an_account():
+    app = make_app(ANONYMOUS_VIEW=False)
+    visitor = app.test_client()
+    for path in ("/ogcapi/collections", "/ogcapi/collections?f=json", "/ogcapi"):
+        assert visitor.get(path, headers={"Accept": "application/geo+json, application/json"}).status_code == 401, path
+    assert visitor.get("/ogcapi/collections?f=html").status_code == 302
+    assert visitor.get("/ogcapi/collections", headers={"Accept": "text/html,application/xhtml+xml"}).status_code == 302

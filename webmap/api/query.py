@@ -92,7 +92,10 @@ def read(
 def whole_number(text: str, *, minimum: int, maximum: int) -> int:
     if not (text.isascii() and text.isdigit()):
         raise Invalid("must be a whole number")
-    value = int(text)
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(maximum)):  # beyond the range, and Python refuses int() of 4,300+ digits
+        raise Invalid(f"must be between {minimum} and {maximum}")
+    value = int(digits)
     if not minimum <= value <= maximum:
         raise Invalid(f"must be between {minimum} and {maximum}")
     return value

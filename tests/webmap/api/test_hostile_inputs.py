@@ -134,3 +134,10 @@ def test_path_traversal_reaches_no_file(api, issue, photo_dir):
     files = [p for p in photo_dir.rglob("*") if p.is_file()]
     assert len(files) == 2 and all(p.parent == photo_dir for p in files)  # the photo and its thumbnail, here
     assert "passwd" not in response.headers.get("Content-Disposition", "") + json.dumps(response.get_json())
+
+
+def test_numbers_of_thousands_of_digits_are_refused_not_a_crash(api):
+    for query in ("limit=" + "9" * 5000, "offset=" + "1" * 5000, "limit=" + "0" * 5000 + "5"):
+        response = api.get(f"/api/v1/issues?{query}")
+        assert response.status_code in (200, 400) and response.is_json, query
+    assert api.get("/api/v1/issues?limit=" + "9" * 5000).status_code == 400
