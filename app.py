@@ -5,10 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from webmap import access, accounts, api, base_layers, cli, compression, csrf, database, health, hotspot_pages, i18n
-from webmap import issue_pages, pages, request_log
-from webmap import planning_pages, project_pages, settings, sign_in_pages
-from webmap import ogcapi
+from webmap import access, accounts, api, base_layers, cli, compression, csrf, database, field_pages, health
+from webmap import hotspot_pages, i18n, issue_pages, ogcapi, pages, planning_pages, project_pages, request_log
+from webmap import settings, sign_in_pages
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(hotspot_pages.bp)
     app.register_blueprint(planning_pages.bp)
     app.register_blueprint(project_pages.bp)
+    app.register_blueprint(field_pages.bp)
     app.register_blueprint(ogcapi.bp)
     cli.init_app(app)
     compression.init_app(app)  # last: it compresses what every other after_request has finished
