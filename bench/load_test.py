@@ -52,7 +52,9 @@ from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.serving import Ledger, Server, check_ledger, check_store, database, prepare, scratch, terminate_on_sigterm  # noqa: E402
+from bench.serving import (  # noqa: E402
+    Ledger, Server, check_ledger, check_store, database, database_cpu_seconds, prepare, scratch, terminate_on_sigterm,
+)
 
 TARGET_P95_MS = 300.0
 DEFAULT_SEED_DAY = "2026-06-30"
@@ -148,7 +150,8 @@ class Client(threading.Thread):
             except Exception as problem:  # noqa: BLE001 - a bug in the client is an error to report, not a hang
                 self.errors.append(f"{kind}: client failure {type(problem).__name__}: {problem}")
             if self.think_s:
-                time.sleep(self.rng.expovariate(1 / self.think_s))
+                pause = self.rng.expovariate(1 / self.think_s)
+                self.stop.wait(min(pause, max(0.0, self.deadline - time.perf_counter())))
 
     # --- one request, timed ---
 
@@ -299,18 +302,24 @@ class Result:
     seconds: float
     load_before: tuple[float, float, float]
     load_during: list[float]
+    server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
+    database_cpu_s: float | None = None
 
     @property
     def throughput(self) -> float:
         return len(self.samples) / self.seconds
 
 
-def run_clients(base: str, token: str, clients: int, duration: float, think_s: float, seed: int) -> tuple[Result, Ledger]:
+def run_clients(server: Server, token: str, clients: int, duration: float, think_s: float, seed: int) -> tuple[Result, Ledger]:
+    base = server.url
     site = discover(base)
     ledger = Ledger()
     photo = small_jpeg()
     watch = LoadWatch()
     load_before = os.getloadavg()
+    server_cpu, client_cpu = server.cpu_seconds(), _own_cpu()
+    database_cpu = database_cpu_seconds(server.database_url)
     started = time.perf_counter()
     deadline = started + duration
     threads = [Client(n, base, token, site, ledger, deadline, think_s, seed * 1000 + n, photo) for n in range(clients)]
@@ -328,10 +337,18 @@ def run_clients(base: str, token: str, clients: int, duration: float, think_s: f
     finally:
         watch.stop.set()
     seconds = time.perf_counter() - started
+    server_cpu, client_cpu = server.cpu_seconds() - server_cpu, _own_cpu() - client_cpu
+    if database_cpu is not None:
+        database_cpu = database_cpu_seconds(server.database_url) - database_cpu
     samples = [s for t in threads for s in t.samples]
     errors = [e for t in threads for e in t.errors]
     statuses = sum((t.statuses for t in threads), Counter())
-    return Result(samples, errors, statuses, seconds, load_before, watch.readings), ledger
+    return Result(samples, errors, statuses, seconds, load_before, watch.readings, server_cpu, client_cpu, database_cpu), ledger
+
+
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def report(result: Result, clients: int, backend: str) -> bool:
@@ -347,6 +364,13 @@ def report(result: Result, clients: int, backend: str) -> bool:
     print(f"load average before {result.load_before[0]:.2f} {result.load_before[1]:.2f} {result.load_before[2]:.2f}; "
           f"during (1-min, every 5 s) {' '.join(f'{x:.1f}' for x in result.load_during) or '-'}; "
           f"{os.cpu_count()} CPUs")
+    cores = os.cpu_count() or 1
+    print(f"CPU: the server used {result.server_cpu_s:.1f} s ({result.server_cpu_s / result.seconds / cores:.0%} of the "
+          f"machine, {result.server_cpu_s * 1000 / max(1, len(result.samples)):.1f} ms a request), "
+          + ("" if result.database_cpu_s is None else
+             f"PostgreSQL {result.database_cpu_s:.1f} s ({result.database_cpu_s / result.seconds / cores:.0%}), ")
+          + f"the clients {result.client_cpu_s:.1f} s ({result.client_cpu_s / result.seconds / cores:.0%}); "
+          "the rest went to other work on the machine")
     print("\n| kind | requests | errors | p50 ms | p95 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for kind in sorted(by_kind, key=lambda k: -len(by_kind[k])):
@@ -397,7 +421,7 @@ def load_test(backend: str = "sqlite", database_url: str | None = None, clients:
             try:
                 took = server.start()
                 print(f"server up in {took:.1f} s at {server.url} ({workers} workers × {threads} threads, {backend})")
-                result, ledger = run_clients(server.url, token, clients, duration, think, seed)
+                result, ledger = run_clients(server, token, clients, duration, think, seed)
             finally:
                 server.stop()
             met = report(result, clients, backend)

@@ -204,6 +204,13 @@ class Server:
             time.sleep(0.2)
         return False
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server's processes have used so far (Linux /proc; 0 elsewhere)."""
+        if self.process is None:
+            return 0.0
+        pgid = self.process.pid
+        return _cpu_seconds(lambda pid, ppid, group: group == pgid)  # the process group: master and workers
+
     def kill(self) -> None:
         """SIGKILL to every process of the server at once: no worker finishes its request, nothing is flushed."""
         if self.process is None:
@@ -260,6 +267,31 @@ class Server:
             if (isinstance(entry.get("status"), int) and entry["status"] >= 500) or entry.get("level") in ("error", "critical"):
                 found.append(line)
         return found
+
+
+def _cpu_seconds(chosen) -> float:
+    """CPU time of the processes for which chosen(pid, parent pid, process group) is true, from /proc/*/stat."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if chosen(int(stat.parent.name), int(fields[1]), int(fields[2])):
+                total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def database_cpu_seconds(url: str) -> float | None:
+    """CPU time of the throwaway PostgreSQL cluster's processes (the postmaster and its children); None if the
+    database is not one of ours (SQLite works inside the server's processes)."""
+    host = make_url(url).query.get("host")
+    if not host or not str(host).startswith(tempfile.gettempdir()):
+        return None
+    try:
+        postmaster = int((Path(host).parent / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return _cpu_seconds(lambda pid, ppid, group: postmaster in (pid, ppid))
 
 
 # --- what the clients wrote, and whether the store holds it -------------------------------------------------------
@@ -418,6 +450,9 @@ def check_store(url: str, photo_dir: Path) -> Verdict:
         engine.dispose()
     on_disk = {p.name for p in photo_dir.iterdir() if STORED_NAME.fullmatch(p.name)} if photo_dir.exists() else set()
     verdict.facts["orphan_photo_files"] = len(on_disk - referenced)  # left by uploads whose transaction never ended
+    partial = list(photo_dir.glob(".upload-*.part")) if photo_dir.exists() else []
+    if partial:
+        verdict.facts["partial_upload_files"] = len(partial)  # an upload killed while writing its file
     return verdict
 
 
