@@ -37,7 +37,6 @@ import io
 import math
 import os
 import random
-import statistics
 import sys
 import threading
 import time

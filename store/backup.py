@@ -56,8 +56,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import Engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from store.database import alembic_config, head_revision, make_engine, upgrade
@@ -298,7 +297,7 @@ def _snapshot_sqlite(url: str | URL, work: Path) -> tuple[Path, DatabaseState, d
             target.close()
     finally:
         source.close()
-    engine = make_engine(f"sqlite:///{copy}")
+    engine = create_engine(f"sqlite:///{copy}")  # plain: our engine's pragmas would turn the copy back to WAL
     try:
         with engine.connect() as connection:
             state = DatabaseState(
