@@ -99,7 +99,11 @@ def database(backend: str, work: Path, existing_url: str | None = None) -> Itera
     try:
         yield cluster.url
     finally:
-        cluster.stop()
+        try:
+            cluster.stop()
+        except Exception as problem:  # noqa: BLE001 - e.g. a Ctrl-C at a terminal reached the postmaster first
+            print(f"stopping the PostgreSQL cluster: {problem}", file=sys.stderr)
+        shutil.rmtree(cluster.root, ignore_errors=True)
 
 
 @contextmanager
