@@ -261,3 +261,45 @@ def test_an_older_archive_is_restored_and_migrated(backup_app, api, empty_url, p
         assert titles == ["旧版本的问题"]
     finally:
         engine.dispose()
+
+
+def test_a_backup_taken_while_issues_are_written_is_one_consistent_instant(backup_app, api, photo_dir, tmp_path):
+    import threading
+
+    stop = threading.Event()
+    written = []
+
+    def write():
+        client = client_as(backup_app, "field_staff", "writer")
+        while not stop.is_set():
+            issue = report(client, title="备份期间")
+            if len(written) % 5 == 0:
+                upload(client, issue, (320, 240))
+            written.append(issue)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while len(written) < 3:
+            stop.wait(0.05)
+        archive = tmp_path / "during.tar"
+        result = cli(backup_app, "backup", str(archive))
+    finally:
+        stop.set()
+        writer.join()
+    assert result.exit_code == 0, result.output
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile(MANIFEST))
+    assert 3 <= manifest["counts"]["issues"] <= len(written)
+    assert manifest["counts"]["photo_files"] == 2 * manifest["counts"]["photos"] and not manifest["missing_photo_files"]
+
+    result = cli(backup_app, "restore", str(archive), "--yes")
+    assert result.exit_code == 0, result.output
+    with backup_app.extensions["store"].engine.connect() as connection:
+        issues = connection.execute(text("SELECT count(*) FROM issues")).scalar_one()
+        without_created = connection.execute(text(
+            "SELECT count(*) FROM issues i WHERE NOT EXISTS (SELECT 1 FROM issue_events e"
+            " WHERE e.issue_id = i.id AND e.kind = 'created')")).scalar_one()
+        photos = connection.execute(text("SELECT count(*) FROM photos")).scalar_one()
+    assert (issues, photos, without_created) == (manifest["counts"]["issues"], manifest["counts"]["photos"], 0)
+    assert len(photo_files(photo_dir)) == 2 * photos  # the files of the photos after the instant are gone again
