@@ -33,9 +33,34 @@ def _static_root() -> str:
 
 def render_map_page(template: str, map_or_parts, *, tiles: TileProvider | None, **context) -> str:
     """One of our templates around a Folium map (or its map_parts), every asset served from here."""
+    if isinstance(map_or_parts, LocalizedParts):
+        return _around(template, map_or_parts, tiles, context)
     parts = map_parts(map_or_parts) if isinstance(map_or_parts, folium.Map) else map_or_parts
-    html = render_template(template, **parts, **context)
-    return localize(html, static_url_path=_static_root(), allowed_hosts=tiles.hosts if tiles else ())
+    return _around(template, _localized(parts, tiles), tiles, context)
+
+
+class LocalizedParts(dict):
+    """Map parts whose asset URLs are already ours and checked."""
+
+
+def _localized(parts: dict[str, str], tiles: TileProvider | None) -> LocalizedParts:
+    allowed = tiles.hosts if tiles else ()
+    return LocalizedParts(
+        {name: localize(part, static_url_path=_static_root(), allowed_hosts=allowed) for name, part in parts.items()}
+    )
+
+
+def _around(template: str, localized_parts: dict[str, str], tiles: TileProvider | None, context: dict) -> str:
+    """The template checked on its own, with markers where the (already checked) map parts then go.
+
+    A map's parts are most of a page (300 KB on /): checking them once, when cached, keeps each request cheap.
+    """
+    markers = {name: f"<!--jt-map-part:{name}-->" for name in localized_parts}
+    shell = localize(render_template(template, **markers, **context), static_url_path=_static_root(),
+                     allowed_hosts=tiles.hosts if tiles else ())
+    for name, marker in markers.items():
+        shell = shell.replace(marker, localized_parts[name], 1)
+    return shell
 
 
 def render_page(template: str, **context) -> str:
@@ -67,9 +92,9 @@ def cached_map_page(name: str, build, template: str, **context) -> str:
     The page around it is rendered per request: it names who is signed in and carries their CSRF token.
     """
     parts, tiles = cached_map_parts(name, build)
-    return render_map_page(template, parts, tiles=tiles, **context)
+    return _around(template, parts, tiles, context)
 
 
-def cached_map_parts(name: str, build) -> tuple[dict[str, str], TileProvider | None]:
-    """The map_parts of a map built once per language and tiles, for pages whose text changes per request."""
-    return _once_per_page(name, lambda m, _tiles: map_parts(m), build)
+def cached_map_parts(name: str, build) -> tuple[LocalizedParts, TileProvider | None]:
+    """The map_parts of a map built (and its assets checked) once per language and tiles."""
+    return _once_per_page(name, lambda m, tiles: _localized(map_parts(m), tiles), build)
