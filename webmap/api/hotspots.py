@@ -1,10 +1,13 @@
 """GET /api/v1/hotspots: Getis-Ord Gi* hot and cold spots of the matching issues on the boundary's grid."""
 from __future__ import annotations
 
+import copy
+import hashlib
 import math
 from typing import Any
 
 import pandas as pd
+import shapely
 from flask import current_app
 from shapely.geometry import mapping
 
@@ -34,8 +37,7 @@ def issue_hotspots():
     with refusals(errors):
         points = issue_points(session(), issue_filters(args, errors))
 
-    layers = base_layers().layers
-    cells, summary = hotspots(points, layers["boundary"], cell_size_m=cell_m, permutations=PERMUTATIONS, seed=SEED)
+    cells, summary = _analysis(points, cell_m)
     # The store applied the filters; say which.
     summary.filters = {name: args.get(name) or None for name in ("category", "status", "since", "until")}
     places = _places(cells, cell_m, "name" if current_language() == "zh" else "name_en")
@@ -61,6 +63,27 @@ def issue_hotspots():
     ]
     summary_json = _json_safe(summary.as_dict())
     return geojson_response({"type": "FeatureCollection", "features": features, "summary": summary_json})
+
+
+def _analysis(points, cell_m: float):
+    """Gi* of these points, computed once per distinct set of points and cell size (the same data gives the
+    same answer: the permutations are seeded). Most of a request's time otherwise, and asked for again and again."""
+    cache: dict[tuple[str, float], tuple] = current_app.extensions.setdefault("hotspot_results", {})
+    key = (_fingerprint(points), float(cell_m))
+    if key not in cache:
+        if len(cache) >= 32:
+            cache.clear()
+        boundary = base_layers().layers["boundary"]
+        cache[key] = hotspots(points, boundary, cell_size_m=cell_m, permutations=PERMUTATIONS, seed=SEED)
+    cells, summary = cache[key]
+    return cells.copy(), copy.deepcopy(summary)
+
+
+def _fingerprint(points) -> str:
+    digest = hashlib.sha256()
+    digest.update(shapely.get_coordinates(points.geometry.values).tobytes())
+    digest.update(pd.util.hash_pandas_object(points.drop(columns="geometry"), index=False).values.tobytes())
+    return digest.hexdigest()
 
 
 def _places(cells, cell_m: float, name_column: str) -> pd.DataFrame:

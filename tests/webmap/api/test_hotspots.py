@@ -70,6 +70,11 @@ def test_a_planted_cluster_is_a_hot_spot_named_by_its_compound(api, grid):
     assert only_lighting["summary"]["filters"]["category"] == "lighting"
     assert api.get("/api/v1/hotspots?until=2024-04-30").get_json()["summary"]["n_issues"] == 0
 
+    again = api.get("/api/v1/hotspots").get_json()  # the same data: the answer remembered, and the same
+    assert again == collection
+    report(api, category="lighting")
+    assert api.get("/api/v1/hotspots").get_json()["summary"]["n_issues"] == 101  # new data: worked out afresh
+
 
 def test_few_issues_are_all_not_significant_with_a_warning_in_both_languages(api, grid):
     for cell in interior_cells(grid).geometry[:5]:
