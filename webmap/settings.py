@@ -23,6 +23,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         # The largest body any route takes (a 10 MB photo and its form); refused before anything reads it, CSRF included.
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE", "1")),
+        # Seconds a hot spot answer is reused for the same parameters (0: worked out for every request).
+        "HOTSPOT_MAX_AGE": float(env.get("HOTSPOT_MAX_AGE", "60")),
         # Whether visitors who have not signed in may see the maps, issues and projects (never change them).
         "ANONYMOUS_VIEW": _flag(env.get("ANONYMOUS_VIEW", "1")),
         # Set to 1 when served over HTTPS: cookies are then never sent over plain HTTP.

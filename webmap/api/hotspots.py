@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import time
 from typing import Any
 
 import pandas as pd
@@ -34,9 +35,27 @@ SEED = 0  # the same data always gives the same map
 def issue_hotspots():
     args, errors = parameters(PARAMETERS)
     cell_m = read(args, errors, "cell_m", number, default=DEFAULT_CELL_M, minimum=MIN_CELL_M, maximum=MAX_CELL_M)
+    recent = _recent_answers()
+    key = (tuple(sorted(args.items())), current_language())
+    answered_at, body = recent.get(key, (0.0, None))  # only parameters that were answered are kept
+    if body is not None and not errors.errors and time.monotonic() - answered_at < current_app.config["HOTSPOT_MAX_AGE"]:
+        return geojson_response(body)
     with refusals(errors):
         points = issue_points(session(), issue_filters(args, errors))
+    body = _answer(points, cell_m, args)
+    if len(recent) >= 64:
+        recent.clear()
+    recent[key] = (time.monotonic(), body)
+    return geojson_response(body)
 
+
+def _recent_answers() -> dict:
+    """Answers by their parameters and language, reused for HOTSPOT_MAX_AGE seconds: a map of months of reports
+    need not change with each new one, and Gi* is the API's most expensive request."""
+    return current_app.extensions.setdefault("hotspot_answers", {})
+
+
+def _answer(points, cell_m: float, args: dict[str, str]) -> dict:
     cells, summary = _analysis(points, cell_m)
     # The store applied the filters; say which.
     summary.filters = {name: args.get(name) or None for name in ("category", "status", "since", "until")}
@@ -62,7 +81,7 @@ def issue_hotspots():
         for _, cell in cells.iterrows()
     ]
     summary_json = _json_safe(summary.as_dict())
-    return geojson_response({"type": "FeatureCollection", "features": features, "summary": summary_json})
+    return {"type": "FeatureCollection", "features": features, "summary": summary_json}
 
 
 def _analysis(points, cell_m: float):

@@ -73,6 +73,8 @@ def test_a_planted_cluster_is_a_hot_spot_named_by_its_compound(api, grid):
     again = api.get("/api/v1/hotspots").get_json()  # the same data: the answer remembered, and the same
     assert again == collection
     report(api, category="lighting")
+    assert api.get("/api/v1/hotspots").get_json()["summary"]["n_issues"] == 100  # within HOTSPOT_MAX_AGE: as it was
+    api.application.config["HOTSPOT_MAX_AGE"] = 0
     assert api.get("/api/v1/hotspots").get_json()["summary"]["n_issues"] == 101  # new data: worked out afresh
 
 
