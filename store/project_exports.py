@@ -13,7 +13,7 @@ from geo.crs import DISPLAY_CRS
 from geo.export_table import ExportTable
 from geo.picking import Site
 from store import exports
-from store.models import Project, ProjectIssue
+from store.models import ProjectIssue
 from store.project_vocabulary import KIND_NAMES, ProjectKind
 from store.projects import DATE_FIELDS, ProjectFilters, households_affected, matching_projects
 from store.timestamps import LOCAL_TZ

@@ -30,7 +30,7 @@ from geo.picking import AREA_LAYERS, LINE_LAYERS, NEAR_BOUNDARY_M, PICKABLE, Sit
 from geo.project_impact import CONFLICT_MARGIN_M, NEAR_M, affected_buildings, conflicts, issues_inside
 from geo.project_impact import households_affected as households_per_project
 from store.errors import NotFound, ValidationError
-from store.filters import LIMIT_MAX, paging
+from store.filters import paging
 from store.idempotent import add_once
 from store.issues import update_issue
 from store.models import Issue, Project, ProjectEvent, ProjectIssue

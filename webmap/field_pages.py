@@ -22,7 +22,7 @@ from webmap.access import requires
 from webmap.assets import STATIC_DIR
 from webmap.base_map import build_base_map, display_shift, home_bounds
 from webmap.field_precache import SERVICE_WORKER, OfflineBundle, offline_bundle
-from webmap.folium_page import cached_map_parts, render_map_page
+from webmap.folium_page import cached_map_page
 from webmap.map_elements import AppBinding
 from webmap.page_context import ISSUE_STATUS_LABELS, api_root
 from webmap.tiles import TileProvider
@@ -152,11 +152,8 @@ def _settings(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileProvide
 @bp.get("/field/")
 @requires(Permission.REPORT)
 def field_app():
-    parts, tiles = cached_map_parts("field", build_field_map)
-    return render_map_page(
-        "field.html",
-        parts,
-        tiles=tiles,
+    return cached_map_page(
+        "field", build_field_map, "field.html",
         title=_("外勤"),
         theme_colour=THEME_COLOUR,
         title_max=TITLE_MAX,

@@ -91,10 +91,5 @@ def cached_map_page(name: str, build, template: str, **context) -> str:
 
     The page around it is rendered per request: it names who is signed in and carries their CSRF token.
     """
-    parts, tiles = cached_map_parts(name, build)
+    parts, tiles = _once_per_page(name, lambda m, tiles: _localized(map_parts(m), tiles), build)
     return _around(template, parts, tiles, context)
-
-
-def cached_map_parts(name: str, build) -> tuple[LocalizedParts, TileProvider | None]:
-    """The map_parts of a map built (and its assets checked) once per language and tiles."""
-    return _once_per_page(name, lambda m, tiles: _localized(map_parts(m), tiles), build)

@@ -26,7 +26,7 @@ from webmap.api.projects import project_record
 from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
 from webmap.database import session
-from webmap.folium_page import cached_map_parts, render_map_page, render_page, vendored
+from webmap.folium_page import cached_map_page, render_page, vendored
 from webmap.i18n import current_language
 from webmap.layer_display import backdrop_style
 from webmap.map_elements import AppBinding, Legend
@@ -250,11 +250,8 @@ def _draw_texts() -> dict:
 
 @bp.get("/projects")
 def project_map():
-    parts, tiles = cached_map_parts("projects", build_project_map)
-    return render_map_page(
-        "projects.html",
-        parts,
-        tiles=tiles,
+    return cached_map_page(
+        "projects", build_project_map, "projects.html",
         title=_("改造项目"),
         years=YEARS,
         statuses=status_options(),
@@ -265,11 +262,8 @@ def project_map():
 @bp.get("/projects/new")
 @requires(Permission.PLAN)
 def new_project():
-    parts, tiles = cached_map_parts("project-editor", build_editor_map)
-    return render_map_page(
-        "project_form.html",
-        parts,
-        tiles=tiles,
+    return cached_map_page(
+        "project-editor", build_editor_map, "project_form.html",
         title=_("新建项目"),
         project=None,
         statuses=status_options(),
@@ -287,11 +281,8 @@ def project_detail(project_id: str):
     if request.args.get("edit"):
         if (refused := refusal(Permission.PLAN)) is not None:
             return refused
-        parts, tiles = cached_map_parts("project-editor", build_editor_map)
-        return render_map_page(
-            "project_form.html",
-            parts,
-            tiles=tiles,
+        return cached_map_page(
+            "project-editor", build_editor_map, "project_form.html",
             title=_("修改项目"),
             project=project,
             values={name: properties.get(name) for name in FIELDS},

@@ -59,7 +59,7 @@ def test_the_plan_for_hjl55_lights_every_lane(tablet, live_server, hjl55):
     assert tablet.locator("select[name=area]").input_value() == "hjl55"
     now = tablet.locator("#jt-now-facts").inner_text()
     assert "亮灯比例\n0 %" in now
-    dark_paths = tablet.locator(f"path.leaflet-interactive[stroke='#6d1a45']")
+    dark_paths = tablet.locator("path.leaflet-interactive[stroke='#6d1a45']")
     assert dark_paths.count() == hjl55["dark_stretches_before"]
 
     make_plan(tablet)

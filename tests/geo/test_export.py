@@ -128,7 +128,7 @@ def test_mixed_geometry_is_split_into_one_shapefile_per_kind_always_all_three(tm
         ],
         crs="EPSG:4326",
     )
-    archive = read_zip(shapefile_zip(ExportTable("projects", frame, None)), tmp_path)
+    read_zip(shapefile_zip(ExportTable("projects", frame, None)), tmp_path)  # as export.zip
     for stem, names in (("projects_points", ["点"]), ("projects_lines", ["线"]), ("projects_polygons", ["面", "多面"])):
         back = gpd.read_file(f"/vsizip/{tmp_path / 'export.zip'}/{stem}.shp", engine="pyogrio")
         assert back["name"].tolist() == names

@@ -20,7 +20,7 @@ from store.projects import (
     PROJECT_NAME_MAX,
     resolved_comment,
 )
-from store.validation import COMMENT_MAX, DESCRIPTION_MAX, NAME_MAX
+from store.validation import COMMENT_MAX, DESCRIPTION_MAX
 from webmap.api import projects
 
 Schema = dict[str, Any]
