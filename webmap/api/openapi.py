@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
+
 from geo.hotspots import CLASSES
 from geo.schema import LAYERS
 from store.filters import LIMIT_MAX, Q_MAX, SORT_KEYS
@@ -40,7 +42,13 @@ def _values(enum) -> list[str]:
     return [member.value for member in enum]
 
 
+# OpenAPI 3.0.3 has no null type: `nullable` widens only a `type` in the same schema object.
+NULL: Schema = {"type": "object", "nullable": True, "enum": [None], "description": "null"}
+
+
 def _nullable(s: Schema) -> Schema:
+    if "$ref" in s:  # nothing may stand beside a $ref
+        return {"oneOf": [s, NULL]}
     if "enum" in s:  # OpenAPI 3.0.3: nullable does not widen an enum
         return {**s, "nullable": True, "enum": [*s["enum"], None]}
     return {**s, "nullable": True}
@@ -572,14 +580,20 @@ def _paths() -> dict[str, Schema]:
         "/layers": {
             "get": {
                 "tags": ["base layers"],
+                "operationId": "listLayers",
                 "summary": "the base layers: names, titles, counts, extents",
+                "description": "Each base layer with its Chinese and English title, geometry type, feature count, "
+                               "fields, extent in EPSG:4326 and the URL of its GeoJSON.",
                 "responses": _responses(_json(schema("Layers"), "the layers")),
             }
         },
         "/layers/{name}": {
             "get": {
                 "tags": ["base layers"],
+                "operationId": "getLayer",
                 "summary": "one base layer as GeoJSON in EPSG:4326",
+                "description": "The whole layer as an RFC 7946 FeatureCollection. It changes only when the data is "
+                               "replaced: the ETag lets a client revalidate (304).",
                 "parameters": [
                     {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": list(LAYERS)}}
                 ],
@@ -592,12 +606,16 @@ def _paths() -> dict[str, Schema]:
         "/issues": {
             "get": {
                 "tags": ["issues"],
+                "operationId": "listIssues",
                 "summary": "issues matching the filters, one page at a time",
+                "description": "A GeoJSON FeatureCollection of one page with the number matched on all pages and "
+                               "`next`/`prev` links that keep the filters and the sort.",
                 "parameters": _parameters(*FILTERS, "limit", "offset", "sort"),
                 "responses": _responses(_geojson(schema("IssueCollection"), "one page"), "InvalidRequest"),
             },
             "post": {
                 "tags": ["issues"],
+                "operationId": "createIssue",
                 "summary": "report an issue (placed in its building and compound; refused outside the boundary)",
                 "parameters": [_ref("parameters", "lang")],
                 "requestBody": body("NewIssue"),
@@ -618,12 +636,16 @@ def _paths() -> dict[str, Schema]:
             "parameters": [_ref("parameters", "issue_id")],
             "get": {
                 "tags": ["issues"],
+                "operationId": "getIssue",
                 "summary": "one issue with its history",
+                "description": "The issue as a GeoJSON Feature whose properties also hold its events (oldest first) "
+                               "and its photos.",
                 "parameters": [_ref("parameters", "lang")],
                 "responses": _responses(issue_with_events, "NotFound"),
             },
             "patch": {
                 "tags": ["issues"],
+                "operationId": "updateIssue",
                 "summary": "change status, rejection reason, assignee, priority or due date, with a comment",
                 "parameters": [_ref("parameters", "lang")],
                 "requestBody": body("IssueChanges"),
@@ -633,7 +655,10 @@ def _paths() -> dict[str, Schema]:
         "/issues/nearby": {
             "get": {
                 "tags": ["issues"],
+                "operationId": "listNearbyIssues",
                 "summary": "open issues near a point, nearest first: a possible duplicate before reporting",
+                "description": "Open issues within `radius` metres of the point, each with its distance, so that a "
+                               "reporter can add to an existing issue instead of reporting it twice.",
                 "parameters": [
                     {**_query("lon", {"type": "number"}, "longitude (EPSG:4326)"), "required": True},
                     {**_query("lat", {"type": "number"}, "latitude (EPSG:4326)"), "required": True},
@@ -658,7 +683,11 @@ def _paths() -> dict[str, Schema]:
         "/issues/density": {
             "get": {
                 "tags": ["maps"],
+                "operationId": "getIssueDensity",
                 "summary": "issue counts on a grid of about cell_m metres (heat map, clusters), counted in SQL",
+                "description": "The issues matching the filters counted per grid cell; each non-empty cell is a "
+                               "Point at the mean position of its issues. The issue map uses it when many issues "
+                               "are in view.",
                 "parameters": [
                     *_parameters(*FILTERS),
                     _query(
@@ -673,7 +702,11 @@ def _paths() -> dict[str, Schema]:
         "/hotspots": {
             "get": {
                 "tags": ["maps"],
+                "operationId": "getHotspots",
                 "summary": f"Getis-Ord Gi* hot and cold spots ({hotspots.PERMUTATIONS} permutations, FDR-corrected)",
+                "description": "Every cell of a grid over the neighbourhood with its issue count, Gi* z-score, "
+                               "p-values and class, and a summary of how the map was made (with warnings when "
+                               "there are too few issues to find anything).",
                 "parameters": [
                     *_parameters("category", "status", "since", "until"),
                     _query(
@@ -690,21 +723,28 @@ def _paths() -> dict[str, Schema]:
         "/categories": {
             "get": {
                 "tags": ["issues"],
+                "operationId": "listCategories",
                 "summary": "the issue categories, in display order",
+                "description": "Each category's id (what `category` takes), Chinese and English name, colour and "
+                               "icon.",
                 "responses": _responses(_json(schema("Categories"), "the categories")),
             }
         },
         "/openapi.json": {
             "get": {
                 "tags": ["documentation"],
+                "operationId": "getOpenApiDocument",
                 "summary": "this document",
+                "description": "The OpenAPI 3.0 description of /api/v1, built from the constants the endpoints use.",
                 "responses": _responses(_json({"type": "object"}, "OpenAPI 3.0")),
             }
         },
         "/docs": {
             "get": {
                 "tags": ["documentation"],
+                "operationId": "getApiDocs",
                 "summary": "this document, browsable (Swagger UI, served from here)",
+                "description": "An HTML page that loads nothing from other hosts.",
                 "responses": _responses({"description": "an HTML page", "content": {"text/html": {"schema": TEXT}}}),
             }
         },
@@ -735,7 +775,10 @@ def account_paths() -> dict[str, Schema]:
         "/me": {
             "get": {
                 "tags": ["accounts"],
+                "operationId": "getCurrentUser",
                 "summary": "who is signed in, what their role may do, and the CSRF token their scripts send with writes",
+                "description": "The signed-in user (by session or API token): name, role and its permissions, "
+                               "language, and the CSRF token a page's scripts send as `X-CSRFToken`.",
                 "security": SECURITY,
                 "responses": {
                     "200": _json(schema("Me"), "the signed-in user"),
@@ -744,6 +787,25 @@ def account_paths() -> dict[str, Schema]:
             }
         }
     }
+
+
+TAGS = [
+    {"name": "issues", "description": "residents' problems: report, list, read and change them, and their categories"},
+    {"name": "photos", "description": "photos of an issue, stored upright as JPEG without metadata"},
+    {"name": "maps", "description": "issue counts on a grid and Getis-Ord Gi* hot spots"},
+    {"name": "exports", "description": "issues, projects and base layers as GeoPackage, Shapefile, GeoJSON or CSV files"},
+    {"name": "base layers", "description": "the neighbourhood's boundary, compounds, buildings, roads, lanes, "
+                                           "streetlights and facilities as GeoJSON"},
+    {"name": "planning", "description": "streetlight coverage, dark stretches and lamp plans"},
+    {"name": "projects", "description": "renovation projects: where they lie, what they affect, their linked issues"},
+    {"name": "documentation", "description": "this description of the API"},
+    {"name": "accounts", "description": "who is signed in and what they may do"},
+]
+
+
+def contact() -> Schema:
+    """Whoever runs this service, reached through its home page."""
+    return {"name": "金坛路居民区地图", "url": url_for("pages.index", _external=True)}
 
 
 def openapi_document(server_url: str) -> dict[str, Any]:
@@ -760,17 +822,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "each bad parameter (400) or field (422). Reading may be open to anyone (the ANONYMOUS_VIEW setting); "
                 "writing needs a signed-in user whose role allows it: see each operation."
             ),
+            "contact": contact(),
         },
         "servers": [{"url": server_url}],
-        "tags": [
-            {"name": "issues"},
-            {"name": "photos"},
-            {"name": "maps"},
-            {"name": "exports"},
-            {"name": "base layers"},
-            {"name": "documentation"},
-            {"name": "accounts"},
-        ],
+        "tags": TAGS,
         "paths": _house_rules(
             secure({**_paths(), **export_paths(), **lighting_paths(), **photo_paths(), **project_paths(),
                     **account_paths()}),

@@ -54,12 +54,19 @@ def _file(extension: str) -> Schema:
     }
 
 
-def _operation(summary: str, extension: str, parameters: list[Schema], *errors: str) -> Schema:
+def operation_id(verb: str, subject: str, extension: str) -> str:
+    """e.g. exportIssuesShpZip: the verb, the subject and each part of the file extension, in camelCase."""
+    return verb + subject + "".join(part.capitalize() for part in extension.split("."))
+
+
+def _operation(summary: str, description: str, extension: str, parameters: list[Schema], *errors: str,
+               subject: str) -> Schema:
     responses: dict[str, Schema] = {"200": _file(extension), "400": _ref("responses", "InvalidRequest")}
     if "404" in errors:
         responses["404"] = {"description": "no such layer", "content": {"application/json": {
             "schema": _ref("schemas", "Error")}}}
-    return {"get": {"tags": ["exports"], "summary": summary, "parameters": [*parameters, _ref("parameters", "lang")],
+    return {"get": {"tags": ["exports"], "operationId": operation_id("export", subject, extension), "summary": summary,
+                    "description": description, "parameters": [*parameters, _ref("parameters", "lang")],
                     "responses": responses}}
 
 
@@ -78,16 +85,19 @@ def export_paths() -> dict[str, Schema]:
         paths[f"/issues.{extension}"] = _operation(
             f"every matching issue as {fmt.title} (at most {EXPORT_MAX_ROWS:,}; more is refused, not cut); "
             f"columns: {', '.join(ISSUE_COLUMNS)}",
-            extension, issue_filters,
+            "Takes the issue list's filters and sort; a read, open to whoever may view.", extension, issue_filters,
+            subject="Issues",
         )
         paths[f"/projects.{extension}"] = _operation(
             f"every matching project as {fmt.title}, newest entered first, geometry as stored (EPSG:4326); "
             f"columns: {', '.join(PROJECT_COLUMNS)}",
-            extension, project_filters,
+            "Takes the project list's filters; a read, open to whoever may view.", extension, project_filters,
+            subject="Projects",
         )
         paths[f"/layers/{{name}}.{extension}"] = _operation(
             f"a base layer as {fmt.title}, its fields as in GET /layers"
             + (", in EPSG:4326 or (crs=4549) the metric CRS of the survey" if fmt.any_crs else ", in EPSG:4326"),
-            extension, [layer_name, crs if fmt.any_crs else only_4326], "404",
+            "The whole layer as the data holds it; a read, open to whoever may view.", extension,
+            [layer_name, crs if fmt.any_crs else only_4326], "404", subject="Layer",
         )
     return paths

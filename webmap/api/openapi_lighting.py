@@ -249,11 +249,13 @@ def _plan_parameters() -> list[Schema]:
     ]
 
 
-def _download(mimetype: str, what: str, s: Schema) -> Schema:
+def _download(operation_id: str, mimetype: str, what: str, s: Schema) -> Schema:
     return {
         "get": {
             "tags": ["planning"],
+            "operationId": operation_id,
             "summary": f"the plan as {what}, to download",
+            "description": "The same plan as POST /lighting/plan makes, its settings as query parameters, as a file.",
             "parameters": _plan_parameters(),
             "responses": {
                 "200": {
@@ -272,7 +274,10 @@ def lighting_paths() -> dict[str, Schema]:
         "/lighting/gaps": {
             "get": {
                 "tags": ["planning"],
+                "operationId": "getLightingGaps",
                 "summary": "which stretches of the lanes in an area the streetlights light, and where it is dark",
+                "description": "The lanes of the area split into lit and dark stretches by the reach of the existing "
+                               "streetlights, the lamps themselves, and a summary of the lengths lit and dark.",
                 "parameters": [
                     _query("area", {"type": "string", "default": lighting.ALL}, AREA_DESCRIPTION),
                     _query("include_roads", {"type": "boolean", "default": False},
@@ -289,7 +294,11 @@ def lighting_paths() -> dict[str, Schema]:
         "/lighting/plan": {
             "post": {
                 "tags": ["planning"],
+                "operationId": "planLighting",
                 "summary": "new streetlights that light every lane in the area, as few as can be found",
+                "description": "A lamp plan (CJJ 45-2015 spacing) for the area's dark stretches: the proposed lamps, "
+                               "their cost, the households served and the lighting issues in the dark. Nothing is "
+                               "stored.",
                 "parameters": [_ref("parameters", "lang")],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": PLAN_REQUEST}}},
                 "responses": {
@@ -301,8 +310,9 @@ def lighting_paths() -> dict[str, Schema]:
                 },
             }
         },
-        "/lighting/plan.geojson": _download("application/geo+json", "GeoJSON (as POST /lighting/plan answers)", PLAN),
+        "/lighting/plan.geojson": _download("exportLightingPlanGeojson", "application/geo+json", "GeoJSON (as POST /lighting/plan answers)", PLAN),
         "/lighting/plan.csv": _download(
+            "exportLightingPlanCsv",
             "text/csv",
             "CSV of the proposed lamps (UTF-8 with a byte order mark for Excel)",
             {"type": "string", "description": f"columns: {', '.join(lighting.CSV_COLUMNS)}"},

@@ -98,11 +98,13 @@ def _json(s: Schema, description: str) -> Schema:
     return {"description": description, "content": {"application/json": {"schema": s}}}
 
 
-def _image(what: str) -> Schema:
+def _image(operation_id: str, what: str) -> Schema:
     return {
         "get": {
             "tags": ["photos"],
+            "operationId": operation_id,
             "summary": what,
+            "description": "A stored photo never changes: it may be cached for good, and its ETag revalidates.",
             "responses": {
                 "200": {
                     "description": f"{what}: a JPEG that never changes",
@@ -127,6 +129,7 @@ def photo_paths() -> dict[str, Schema]:
             "parameters": [_ref("parameters", "issue_id")],
             "post": {
                 "tags": ["photos"],
+                "operationId": "addIssuePhoto",
                 "summary": f"add a photo to an issue (at most {PHOTOS_PER_ISSUE} an issue), recorded in its history",
                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD}}},
                 "responses": {
@@ -139,6 +142,6 @@ def photo_paths() -> dict[str, Schema]:
                 },
             },
         },
-        "/photos/{photo_id}": {"parameters": [PHOTO_ID], **_image("the photo")},
-        "/photos/{photo_id}/thumbnail": {"parameters": [PHOTO_ID], **_image("the photo's thumbnail")},
+        "/photos/{photo_id}": {"parameters": [PHOTO_ID], **_image("getPhoto", "the photo")},
+        "/photos/{photo_id}/thumbnail": {"parameters": [PHOTO_ID], **_image("getPhotoThumbnail", "the photo's thumbnail")},
     }

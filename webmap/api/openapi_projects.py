@@ -252,9 +252,10 @@ def project_paths() -> dict[str, Schema]:
     def body(s: Schema) -> Schema:
         return {"required": True, "content": {"application/json": {"schema": s}}}
 
-    def changing(summary: str, s: Schema | None) -> Schema:
+    def changing(operation_id: str, summary: str, s: Schema | None) -> Schema:
         operation = {
             "tags": ["projects"],
+            "operationId": operation_id,
             "summary": summary,
             "parameters": [lang],
             "responses": {"200": record, "404": not_found, "422": invalid},
@@ -268,7 +269,10 @@ def project_paths() -> dict[str, Schema]:
         "/projects": {
             "get": {
                 "tags": ["projects"],
+                "operationId": "listProjects",
                 "summary": "renovation projects matching the filters, newest entered first, one page at a time",
+                "description": "A GeoJSON FeatureCollection of one page, with the number matched on all pages and "
+                               "links to the next and previous pages.",
                 "parameters": [
                     _query("status", TEXT, f"statuses, comma-separated: {', '.join(STATUSES)}", example="completed"),
                     _query("kind", TEXT, f"kinds, comma-separated: {', '.join(KINDS)}", example="lighting_works"),
@@ -291,6 +295,7 @@ def project_paths() -> dict[str, Schema]:
             },
             "post": {
                 "tags": ["projects"],
+                "operationId": "createProject",
                 "summary": "record a project: drawn as GeoJSON or picked from compounds, buildings or lanes",
                 "parameters": [lang],
                 "requestBody": body(NEW_PROJECT),
@@ -308,11 +313,15 @@ def project_paths() -> dict[str, Schema]:
             "parameters": [project_id],
             "get": {
                 "tags": ["projects"],
+                "operationId": "getProject",
                 "summary": "one project with what it affects, its links, its conflicts and its history",
+                "description": "The project as a GeoJSON Feature with the buildings and households it affects, the "
+                               "issues linked to it, the projects it conflicts with and its events, oldest first.",
                 "parameters": [lang],
                 "responses": {"200": record, "404": not_found},
             },
             "patch": changing(
+                "updateProject",
                 "change name, status, dates, budget, contractor, description or where it lies, with a comment; "
                 f"completing it with {projects.RESOLVE} resolves its linked open issues",
                 CHANGES,
@@ -320,12 +329,12 @@ def project_paths() -> dict[str, Schema]:
         },
         "/projects/{project_id}/issues": {
             "parameters": [project_id],
-            "post": changing("link issues to the project (events on the project and on each issue); "
+            "post": changing("linkProjectIssues", "link issues to the project (events on the project and on each issue); "
                              "ones already linked are left as they are", LINKS),
         },
         "/projects/{project_id}/issues/{issue_id}": {
             "parameters": [project_id, _ref("parameters", "issue_id")],
-            "delete": changing("unlink an issue (events on the project and on the issue); 404 if it is not linked",
+            "delete": changing("unlinkProjectIssue", "unlink an issue (events on the project and on the issue); 404 if it is not linked",
                                None),
         },
     }

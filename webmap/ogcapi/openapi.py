@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from webmap.api.openapi import NULL, contact
 from webmap.api.openapi_security import SECURITY, SECURITY_SCHEMES
 from webmap.i18n import LANGUAGES
 from webmap.ogcapi.documents import CRS84, GEOJSON, GREGORIAN, HTML, JSON, OPENAPI
@@ -116,14 +117,15 @@ def _schemas() -> Schema:
             "type": "object",
             "required": ["type", "coordinates"],
             "properties": {"type": {"type": "string", "enum": list(GEOMETRY_TYPES)},
-                           "coordinates": {"type": "array"}},
+                           "coordinates": {"type": "array", "items": {},
+                                           "description": "positions, nested as the type says (RFC 7946)"}},
         },
         "featureGeoJSON": {
             "type": "object",
             "required": ["type", "geometry", "properties"],
             "properties": {
                 "type": {"type": "string", "enum": ["Feature"]},
-                "geometry": {**_ref("schemas", "geometryGeoJSON"), "nullable": True},
+                "geometry": {"oneOf": [_ref("schemas", "geometryGeoJSON"), NULL]},
                 "properties": {"type": "object", "nullable": True},
                 "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
                 "links": links,
@@ -159,8 +161,8 @@ def _content(schema_name: str | None, mimetype: str, description: str) -> Schema
     return {"description": description, "content": {mimetype: media, HTML: {"schema": {"type": "string"}}}}
 
 
-def _operation(operation_id: str, summary: str, ok: Schema, parameters: Sequence[str], *, tag: str,
-               not_found: bool = False, secured: bool = False) -> Schema:
+def _operation(operation_id: str, summary: str, description: str, ok: Schema, parameters: Sequence[str], *,
+               tag: str, not_found: bool = False, secured: bool = False) -> Schema:
     error = {"content": {JSON: {"schema": _ref("schemas", "exception")}, HTML: {"schema": {"type": "string"}}}}
     responses = {"200": ok, "400": {"description": "a parameter that is unknown, repeated or bad, each named", **error}}
     if not_found:
@@ -172,6 +174,7 @@ def _operation(operation_id: str, summary: str, ok: Schema, parameters: Sequence
         "tags": [tag],
         "operationId": operation_id,
         "summary": summary,
+        "description": description,
         "parameters": [_ref("parameters", name) for name in parameters],
         "responses": responses,
     }
@@ -196,29 +199,37 @@ def openapi_document(server_url: str, collection_ids: Sequence[str], *, anonymou
         return {"get": _operation(*args, secured=secured, **kwargs)}
 
     paths = {
-        "/": get("getLandingPage", "the landing page", _content("landingPage", JSON, "links to everything else"),
-                 common, tag="Capabilities"),
+        "/": get("getLandingPage", "the landing page",
+                 "Links to this definition, the conformance declaration and the collections.",
+                 _content("landingPage", JSON, "links to everything else"), common, tag="Capabilities"),
         "/conformance": get("getConformanceDeclaration", "the conformance classes this API meets",
+                            "The URIs of the OGC API - Features conformance classes it implements.",
                             _content("confClasses", JSON, "the conformance classes"), common, tag="Capabilities"),
         "/api": get("getAPIDefinition", "this definition (HTML: browsable)",
+                    "This OpenAPI 3.0 definition; as HTML, the same browsable with Swagger UI served from here.",
                     _content(None, OPENAPI, "the OpenAPI 3.0 definition"), common, tag="Capabilities"),
         "/collections": get("getCollections", "every collection: the base layers, issues and projects",
+                            "Each collection with its title, extent in space (CRS84) and, for issues and projects, "
+                            "in time, and links to its items.",
                             _content("collections", JSON, "the collections"), common, tag="Capabilities"),
         "/collections/{collectionId}": {
             "parameters": [_ref("parameters", "collectionId")],
-            **get("describeCollection", "one collection", _content("collection", JSON, "the collection"),
-                  common, tag="Capabilities", not_found=True),
+            **get("describeCollection", "one collection",
+                  "The collection's title, description, extent and links to its items.",
+                  _content("collection", JSON, "the collection"), common, tag="Capabilities", not_found=True),
         },
         "/collections/{collectionId}/items": {
             "parameters": [_ref("parameters", "collectionId")],
             **get("getFeatures", "the features of a collection, a page at a time (follow the next link)",
+                  "A GeoJSON FeatureCollection of the features that meet `bbox` and `datetime`, with the number "
+                  "matched and `next`/`prev` links that keep the filters.",
                   _content("featureCollectionGeoJSON", GEOJSON, "one page of the matching features"),
                   ("bbox", "datetime", "limit", "offset", *common), tag="Data", not_found=True),
         },
         "/collections/{collectionId}/items/{featureId}": {
             "parameters": [_ref("parameters", "collectionId"), _ref("parameters", "featureId")],
-            **get("getFeature", "one feature", _content("featureGeoJSON", GEOJSON, "the feature"),
-                  common, tag="Data", not_found=True),
+            **get("getFeature", "one feature", "The feature as a GeoJSON Feature with links to its collection.",
+                  _content("featureGeoJSON", GEOJSON, "the feature"), common, tag="Data", not_found=True),
         },
     }
     components: Schema = {"parameters": {**PARAMETERS, **path_parameters}, "schemas": _schemas()}
@@ -232,9 +243,12 @@ def openapi_document(server_url: str, collection_ids: Sequence[str], *, anonymou
             "description": "OGC API - Features Part 1: Core (GeoJSON, HTML, OpenAPI 3.0) over the base layers of "
                            "金坛路居民区, Shanghai, and its issues and projects. Coordinates are WGS 84 "
                            "longitude/latitude (CRS84).",
+            "contact": contact(),
         },
         "servers": [{"url": server_url}],
-        "tags": [{"name": "Capabilities"}, {"name": "Data"}],
+        "tags": [{"name": "Capabilities", "description": "what the service offers: landing page, conformance, "
+                                                         "this definition, the collections"},
+                 {"name": "Data", "description": "the features of a collection"}],
         "paths": paths,
         "components": components,
     }
