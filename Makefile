@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+SPECTRAL := tests/tools/spectral
 
 .PHONY: run serve test test-fast system-deps dataset vendor translations check-data
 
@@ -18,14 +19,20 @@ serve: $(VENV)/.runtime  ## the production server (gunicorn; settings from the e
 	$(BIN)/flask --app app db upgrade
 	AUTO_MIGRATE=0 $(BIN)/gunicorn --config gunicorn.conf.py "app:create_app()"
 
-test: $(VENV)/.dev system-deps  ## the whole suite, browser tests included
+test: $(VENV)/.dev system-deps $(SPECTRAL)/node_modules/.installed  ## the whole suite, browser tests included
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.dev  ## everything but the browser tests
+test-fast: $(VENV)/.dev $(SPECTRAL)/node_modules/.installed  ## everything but the browser tests
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-system-deps:  ## Debian packages the tests need (Chromium, a CJK font, PostgreSQL with PostGIS)
+system-deps:  ## Debian packages the tests need (Chromium, a CJK font, PostgreSQL with PostGIS, Node.js and npm)
 	scripts/install_system_deps.sh
+
+# Spectral, the OpenAPI linter of tests/webmap/api/test_openapi_spectral.py, as its lock file pins it;
+# installed again only when node_modules is missing or the lock changed.
+$(SPECTRAL)/node_modules/.installed: $(SPECTRAL)/package-lock.json | system-deps
+	npm ci --prefix $(SPECTRAL) --no-audit --no-fund
+	touch $@
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
