@@ -134,7 +134,8 @@ def test_the_definition_is_openapi_3_0_describing_every_route(ogc_app, ogc, defi
     assert response.headers["Content-Type"].endswith("version=3.0")
     validate(definition)
     routes = {re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule.removeprefix("/ogcapi"))
-              for rule in ogc_app.url_map.iter_rules() if rule.rule.startswith("/ogcapi")}
+              for rule in ogc_app.url_map.iter_rules()
+              if rule.rule.startswith("/ogcapi") and rule.endpoint != "ogcapi.unknown_path"}
     renamed = {path.replace("{collection_id}", "{collectionId}").replace("{feature_id}", "{featureId}")
                for path in routes}
     assert set(definition["paths"]) == renamed
@@ -349,6 +350,50 @@ def test_an_unknown_feature_is_a_404(ogc, definition, path):
     response = ogc.get(f"/ogcapi/collections/{path}")
     assert response.status_code == 404 and response.mimetype == "application/json"
     conforms(definition, "exception", response.get_json())
+
+
+@pytest.mark.parametrize("path", ["/ogcapi/nothing", "/ogcapi/collections/buildings/items/B001/more",
+                                  "/ogcapi/collections/buildings/queryables/extra", "/ogcapi/api/more"])
+def test_an_unknown_path_is_a_404_in_json_for_programs_and_a_page_for_browsers(ogc, definition, path):
+    response = ogc.get(path)
+    assert response.status_code == 404 and response.mimetype == "application/json"
+    conforms(definition, "exception", response.get_json())
+    assert response.get_json()["code"] == "NotFound" and path in response.get_json()["description"]
+    page = ogc.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert ogc.get(f"{path}?f=html").mimetype == "text/html"
+    assert ogc.get(f"{path}?f=json", headers={"Accept": "text/html"}).mimetype == "application/json"
+
+
+def test_an_unknown_path_asks_for_signing_in_first_where_reading_needs_it():
+    response = make_app(ANONYMOUS_VIEW=False).test_client().get("/ogcapi/nothing")
+    assert response.status_code == 401 and response.mimetype == "application/json"
+
+
+@pytest.mark.parametrize("path", ["/ogcapi/collections/buildings/items?limit=5",
+                                  "/ogcapi/collections/issues/items",
+                                  "/ogcapi/collections/buildings/items/B001",
+                                  "/ogcapi/collections/buildings/items?limit=5&f=html",
+                                  "/ogcapi/collections/buildings/items/B001?f=html"])
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_items_have_an_etag_and_answer_304_to_a_client_that_has_them(ogc, path, encoding):
+    first = ogc.get(path, headers={"Accept-Encoding": encoding})
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = ogc.get(path, headers={"Accept-Encoding": encoding, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
+    stale = ogc.get(path, headers={"Accept-Encoding": encoding, "If-None-Match": '"something-else"'})
+    assert stale.status_code == 200 and stale.data and stale.headers["ETag"] == first.headers["ETag"]
+
+
+def test_the_etag_of_items_changes_with_the_data():
+    app = make_app()
+    add_data(app)
+    client = app.test_client()
+    before = client.get("/ogcapi/collections/issues/items").headers["ETag"]
+    report(client_as(app, "admin"), title="又一个", lon=CENTRE_LON, lat=CENTRE_LAT)
+    after = client.get("/ogcapi/collections/issues/items", headers={"If-None-Match": before})
+    assert after.status_code == 200 and after.headers["ETag"] != before
+    assert "又一个" in {f["properties"]["title"] for f in after.get_json()["features"]}
 
 
 # --- representations ---------------------------------------------------------------------------

@@ -59,8 +59,8 @@ def operation_id(verb: str, subject: str, extension: str) -> str:
     return verb + subject + "".join(part.capitalize() for part in extension.split("."))
 
 
-def _operation(summary: str, description: str, extension: str, parameters: list[Schema], *errors: str,
-               subject: str) -> Schema:
+def _operation(summary: str, extension: str, parameters: list[Schema], *errors: str, subject: str,
+               description: str) -> Schema:
     responses: dict[str, Schema] = {"200": _file(extension), "400": _ref("responses", "InvalidRequest")}
     if "404" in errors:
         responses["404"] = {"description": "no such layer", "content": {"application/json": {
@@ -85,19 +85,19 @@ def export_paths() -> dict[str, Schema]:
         paths[f"/issues.{extension}"] = _operation(
             f"every matching issue as {fmt.title} (at most {EXPORT_MAX_ROWS:,}; more is refused, not cut); "
             f"columns: {', '.join(ISSUE_COLUMNS)}",
-            "Takes the issue list's filters and sort; a read, open to whoever may view.", extension, issue_filters,
-            subject="Issues",
+            extension, issue_filters,
+            subject="Issues", description="Takes the issue list's filters and sort; a read, open to whoever may view.",
         )
         paths[f"/projects.{extension}"] = _operation(
             f"every matching project as {fmt.title}, newest entered first, geometry as stored (EPSG:4326); "
             f"columns: {', '.join(PROJECT_COLUMNS)}",
-            "Takes the project list's filters; a read, open to whoever may view.", extension, project_filters,
-            subject="Projects",
+            extension, project_filters,
+            subject="Projects", description="Takes the project list's filters; a read, open to whoever may view.",
         )
         paths[f"/layers/{{name}}.{extension}"] = _operation(
             f"a base layer as {fmt.title}, its fields as in GET /layers"
             + (", in EPSG:4326 or (crs=4549) the metric CRS of the survey" if fmt.any_crs else ", in EPSG:4326"),
-            "The whole layer as the data holds it; a read, open to whoever may view.", extension,
-            [layer_name, crs if fmt.any_crs else only_4326], "404", subject="Layer",
+            extension, [layer_name, crs if fmt.any_crs else only_4326], "404",
+            subject="Layer", description="The whole layer; a read, open to whoever may view.",
         )
     return paths

@@ -161,10 +161,29 @@ def _content(schema_name: str | None, mimetype: str, description: str) -> Schema
     return {"description": description, "content": {mimetype: media, HTML: {"schema": {"type": "string"}}}}
 
 
-def _operation(operation_id: str, summary: str, description: str, ok: Schema, parameters: Sequence[str], *,
-               tag: str, not_found: bool = False, secured: bool = False) -> Schema:
+# Each operation's description, by its operationId.
+DESCRIPTIONS = {
+    "getLandingPage": "Links to this definition, the conformance declaration and the collections.",
+    "getConformanceDeclaration": "The URIs of the OGC API - Features conformance classes it implements.",
+    "getAPIDefinition": "This OpenAPI 3.0 definition; as HTML, browsable with Swagger UI served from here.",
+    "getCollections": "Each collection with its title, extent in space (CRS84) and, for issues and projects, in "
+                      "time, and links to its items.",
+    "describeCollection": "The collection's title, description, extent and links to its items.",
+    "getFeatures": "A GeoJSON FeatureCollection of the features that meet `bbox` and `datetime`, with the number "
+                   "matched and `next`/`prev` links that keep the filters.",
+    "getFeature": "The feature as a GeoJSON Feature with links to its collection.",
+}
+# Operations answering with an ETag, and 304 to a client sending it back.
+REVALIDATED = {"getFeatures", "getFeature"}
+
+
+def _operation(operation_id: str, summary: str, ok: Schema, parameters: Sequence[str], *, tag: str,
+               not_found: bool = False, secured: bool = False) -> Schema:
     error = {"content": {JSON: {"schema": _ref("schemas", "exception")}, HTML: {"schema": {"type": "string"}}}}
     responses = {"200": ok, "400": {"description": "a parameter that is unknown, repeated or bad, each named", **error}}
+    if operation_id in REVALIDATED:
+        responses["200"] = {**ok, "headers": {"ETag": {"schema": {"type": "string"}}}}
+        responses["304"] = {"description": "not modified: the ETag sent in If-None-Match is still the answer's"}
     if not_found:
         responses["404"] = {"description": "no such collection or feature", **error}
     if secured:
@@ -174,10 +193,11 @@ def _operation(operation_id: str, summary: str, description: str, ok: Schema, pa
         "tags": [tag],
         "operationId": operation_id,
         "summary": summary,
-        "description": description,
         "parameters": [_ref("parameters", name) for name in parameters],
         "responses": responses,
     }
+    if operation_id in DESCRIPTIONS:
+        operation["description"] = DESCRIPTIONS[operation_id]
     if secured:
         operation["security"] = SECURITY
     return operation
@@ -199,37 +219,29 @@ def openapi_document(server_url: str, collection_ids: Sequence[str], *, anonymou
         return {"get": _operation(*args, secured=secured, **kwargs)}
 
     paths = {
-        "/": get("getLandingPage", "the landing page",
-                 "Links to this definition, the conformance declaration and the collections.",
-                 _content("landingPage", JSON, "links to everything else"), common, tag="Capabilities"),
+        "/": get("getLandingPage", "the landing page", _content("landingPage", JSON, "links to everything else"),
+                 common, tag="Capabilities"),
         "/conformance": get("getConformanceDeclaration", "the conformance classes this API meets",
-                            "The URIs of the OGC API - Features conformance classes it implements.",
                             _content("confClasses", JSON, "the conformance classes"), common, tag="Capabilities"),
         "/api": get("getAPIDefinition", "this definition (HTML: browsable)",
-                    "This OpenAPI 3.0 definition; as HTML, the same browsable with Swagger UI served from here.",
                     _content(None, OPENAPI, "the OpenAPI 3.0 definition"), common, tag="Capabilities"),
         "/collections": get("getCollections", "every collection: the base layers, issues and projects",
-                            "Each collection with its title, extent in space (CRS84) and, for issues and projects, "
-                            "in time, and links to its items.",
                             _content("collections", JSON, "the collections"), common, tag="Capabilities"),
         "/collections/{collectionId}": {
             "parameters": [_ref("parameters", "collectionId")],
-            **get("describeCollection", "one collection",
-                  "The collection's title, description, extent and links to its items.",
-                  _content("collection", JSON, "the collection"), common, tag="Capabilities", not_found=True),
+            **get("describeCollection", "one collection", _content("collection", JSON, "the collection"),
+                  common, tag="Capabilities", not_found=True),
         },
         "/collections/{collectionId}/items": {
             "parameters": [_ref("parameters", "collectionId")],
             **get("getFeatures", "the features of a collection, a page at a time (follow the next link)",
-                  "A GeoJSON FeatureCollection of the features that meet `bbox` and `datetime`, with the number "
-                  "matched and `next`/`prev` links that keep the filters.",
                   _content("featureCollectionGeoJSON", GEOJSON, "one page of the matching features"),
                   ("bbox", "datetime", "limit", "offset", *common), tag="Data", not_found=True),
         },
         "/collections/{collectionId}/items/{featureId}": {
             "parameters": [_ref("parameters", "collectionId"), _ref("parameters", "featureId")],
-            **get("getFeature", "one feature", "The feature as a GeoJSON Feature with links to its collection.",
-                  _content("featureGeoJSON", GEOJSON, "the feature"), common, tag="Data", not_found=True),
+            **get("getFeature", "one feature", _content("featureGeoJSON", GEOJSON, "the feature"),
+                  common, tag="Data", not_found=True),
         },
     }
     components: Schema = {"parameters": {**PARAMETERS, **path_parameters}, "schemas": _schemas()}

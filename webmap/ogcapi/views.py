@@ -1,6 +1,8 @@
 """The Flask adapter of /ogcapi: routes, the representation asked for (`f`, else Accept), JSON or HTML, errors."""
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -99,6 +101,17 @@ def _page(template: str, title: str, json_href: str, **context: Any) -> Response
     return response
 
 
+def _revalidated(response: Response, document: dict[str, Any] | None = None) -> Response:
+    """With an ETag, and a 304 for a client sending it back in If-None-Match. The ETag is of the body, or of
+    `document` less its timeStamp (when it was answered), which would make every answer new."""
+    if document is None:
+        response.add_etag()
+    else:
+        unstamped = {name: value for name, value in document.items() if name != "timeStamp"}
+        response.set_etag(hashlib.sha1(json.dumps(unstamped, sort_keys=True).encode()).hexdigest())
+    return response.make_conditional(request)
+
+
 def _self(document: dict[str, Any]) -> str:
     return next(link["href"] for link in document["links"] if link["rel"] == "self")
 
@@ -175,13 +188,13 @@ def items(collection_id: str):
     document = documents.items(_url, found, query, values, page)
     if wants_html:
         names = found.columns
-        return _page(
+        return _revalidated(_page(
             "ogcapi/items.html", str(found.title), _self(document), document=document, collection=found,
             query=query, site_map=html.site_map(found), headings=[html.heading(name) for name in names],
             rows=[html.row(found, feature, names) for feature in page.features],
             pages=documents.page_links(_url, found, query, values, page, f="html"),
-        )
-    return _json(document, GEOJSON)
+        ))
+    return _revalidated(_json(document, GEOJSON), document)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
@@ -194,12 +207,19 @@ def item(collection_id: str, feature_id: str):
     document = documents.item(_url, found, feature)
     if wants_html:
         properties = feature.get("properties") or {}
-        return _page(
+        return _revalidated(_page(
             "ogcapi/item.html", str(found.title), _self(document), document=document, collection=found,
             facts=[(html.heading(name), html.shown(found, name, value)) for name, value in properties.items()],
             site=html.site_page(found, feature),
-        )
-    return _json(document, GEOJSON)
+        ))
+    return _revalidated(_json(document, GEOJSON), document)
+
+
+@bp.get("/<path:unknown>")
+def unknown_path(unknown: str):
+    """Any other path under /ogcapi: a 404 in the OGC exception's shape, or its page for a browser. (A path no
+    route matches never reaches a blueprint's error handlers.)"""
+    abort(404, description=f"no resource /ogcapi/{unknown}; start from {_url('ogcapi.landing')}")
 
 
 @bp.after_request
@@ -227,5 +247,8 @@ def _refusal(status: int, code: str, description: str, **extra: Any) -> Response
     if _wants_html():
         page = render_page("ogcapi/error.html", title=_("请求无法完成"), status=status, description=description,
                            fields=extra.get("fields", {}))
-        return Response(page, status=status, mimetype=HTML)
-    return json_response({"code": code, "description": description, **extra}, status)
+        response = Response(page, status=status, mimetype=HTML)
+    else:
+        response = json_response({"code": code, "description": description, **extra}, status)
+    response.vary.add("Accept")
+    return response
