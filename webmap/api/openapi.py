@@ -793,7 +793,8 @@ TAGS = [
     {"name": "issues", "description": "residents' problems: report, list, read and change them, and their categories"},
     {"name": "photos", "description": "photos of an issue, stored upright as JPEG without metadata"},
     {"name": "maps", "description": "issue counts on a grid and Getis-Ord Gi* hot spots"},
-    {"name": "exports", "description": "issues, projects and base layers as GeoPackage, Shapefile, GeoJSON or CSV files"},
+    {"name": "exports",
+     "description": "issues, projects and base layers as files (GeoPackage, Shapefile, GeoJSON, CSV)"},
     {"name": "base layers", "description": "the neighbourhood's boundary, compounds, buildings, roads, lanes, "
                                            "streetlights and facilities as GeoJSON"},
     {"name": "planning", "description": "streetlight coverage, dark stretches and lamp plans"},

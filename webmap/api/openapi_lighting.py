@@ -310,7 +310,8 @@ def lighting_paths() -> dict[str, Schema]:
                 },
             }
         },
-        "/lighting/plan.geojson": _download("exportLightingPlanGeojson", "application/geo+json", "GeoJSON (as POST /lighting/plan answers)", PLAN),
+        "/lighting/plan.geojson": _download("exportLightingPlanGeojson", "application/geo+json",
+                                            "GeoJSON (as POST /lighting/plan answers)", PLAN),
         "/lighting/plan.csv": _download(
             "exportLightingPlanCsv",
             "text/csv",

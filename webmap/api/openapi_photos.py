@@ -143,5 +143,6 @@ def photo_paths() -> dict[str, Schema]:
             },
         },
         "/photos/{photo_id}": {"parameters": [PHOTO_ID], **_image("getPhoto", "the photo")},
-        "/photos/{photo_id}/thumbnail": {"parameters": [PHOTO_ID], **_image("getPhotoThumbnail", "the photo's thumbnail")},
+        "/photos/{photo_id}/thumbnail": {"parameters": [PHOTO_ID],
+                                         **_image("getPhotoThumbnail", "the photo's thumbnail")},
     }

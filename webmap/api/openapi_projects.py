@@ -329,12 +329,14 @@ def project_paths() -> dict[str, Schema]:
         },
         "/projects/{project_id}/issues": {
             "parameters": [project_id],
-            "post": changing("linkProjectIssues", "link issues to the project (events on the project and on each issue); "
+            "post": changing("linkProjectIssues",
+                             "link issues to the project (events on the project and on each issue); "
                              "ones already linked are left as they are", LINKS),
         },
         "/projects/{project_id}/issues/{issue_id}": {
             "parameters": [project_id, _ref("parameters", "issue_id")],
-            "delete": changing("unlinkProjectIssue", "unlink an issue (events on the project and on the issue); 404 if it is not linked",
+            "delete": changing("unlinkProjectIssue",
+                               "unlink an issue (events on the project and on the issue); 404 if it is not linked",
                                None),
         },
     }
