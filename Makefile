@@ -29,9 +29,10 @@ system-deps:  ## Debian packages the tests need (Chromium, a CJK font, PostgreSQ
 	scripts/install_system_deps.sh
 
 # Spectral, the OpenAPI linter of tests/webmap/api/test_openapi_spectral.py, as its lock file pins it;
-# installed again only when node_modules is missing or the lock changed.
+# installed again only when node_modules is missing or the lock changed. No install scripts: it needs none (the one
+# there, @scarf/scarf's, would only report the download to its authors).
 $(SPECTRAL)/node_modules/.installed: $(SPECTRAL)/package-lock.json | system-deps
-	npm ci --prefix $(SPECTRAL) --no-audit --no-fund
+	npm ci --prefix $(SPECTRAL) --no-audit --no-fund --ignore-scripts
 	touch $@
 
 $(VENV)/.runtime: requirements.txt
