@@ -292,7 +292,7 @@ def analyses() -> Analyses:
 
 def gap_report(area: Area, include_roads: bool = False, as_of: date | None = None) -> GapReport:
     """The gaps with the lamps standing on `as_of` (default today in Shanghai)."""
-    layers = base_layers().layers
+    layers = base_layers().layers_over_time
     day = as_of or today()
     return analyses().get(
         ("gaps", area.key, include_roads, day),
@@ -305,7 +305,7 @@ def gap_report(area: Area, include_roads: bool = False, as_of: date | None = Non
 
 def lighting_plan(request: PlanRequest) -> LampPlan:
     """The plan for the request, with the open lighting issues as they are now."""
-    layers = base_layers().layers
+    layers = base_layers().layers_over_time
     issues = open_lighting_issues(request.area)
     issues_now = tuple(zip(issues["id"], issues["title"], issues["status"], issues.geometry.x, issues.geometry.y))
     day = request.day
