@@ -33,6 +33,7 @@ import sys
 import zlib
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pyogrio.raw
 import shapely
@@ -45,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 from geo.network import count_components  # noqa: E402
+from geo.published_precision import invalid_when_published  # noqa: E402
 from geo.schema import LAYERS  # noqa: E402
 
 OSM_STREETS = HERE / "sources" / "osm_streets_wgs84.geojson"
@@ -672,7 +674,7 @@ def build_lamps(boundary, roads, lanes, buildings):
         height = float(rng.choice(st["height"]))
         power = int(rng.choice(st["power"]))
         lum = str(rng.choice(list(st["luminaire"]), p=list(st["luminaire"].values())))
-        years = st["years"] if kind == "road" else D.LAMP_RENOVATED.get(comp, st["years"])
+        years = st["years"]
         if lum == "non-cut-off":  # old high-pressure sodium lanterns
             old = D.LAMP_STYLES["non-cut-off"]
             power = int(rng.choice(old["power"]))
@@ -681,9 +683,17 @@ def build_lamps(boundary, roads, lanes, buildings):
         days = (np.datetime64(f"{years[1]}-12-31") - start).astype(int)
         installed = start + np.timedelta64(int(rng.integers(0, days + 1)), "D")
         lamps.append(dict(geom=p, id=f"L{i + 1:03d}", height=height, power=power,
-                          luminaire=lum, status="working", installed=installed))
+                          luminaire=lum, status="working", installed=installed,
+                          removed=None))
     for i in sorted(rng.choice(len(lamps), D.LAMP_BROKEN_COUNT, replace=False)):
         lamps[int(i)]["status"] = "broken"
+    for works in D.LAMP_WORKS:
+        for x, y in works["at"]:
+            lamps.append(dict(geom=Point(x, y), id=f"L{len(lamps) + 1:03d}",
+                              height=works["height"], power=works["power"],
+                              luminaire=works["luminaire"], status="working",
+                              installed=np.datetime64(works["installed"]),
+                              removed=None, works=works["works"]))
     return lamps
 
 
@@ -717,7 +727,8 @@ def build_facilities(buildings, lanes):
             raise BuildError(f"unknown facility placement {at}")
         out.append(dict(geom=p, id=f"F{i + 1:02d}", name=f["name"],
                         name_en=f["name_en"], kind=f["kind"],
-                        address=address or ""))
+                        address=address or "",
+                        installed=f.get("installed"), removed=f.get("removed")))
     return out
 
 
@@ -791,7 +802,13 @@ def validate(boundary, roads, compounds, buildings, lanes, lamps, facilities):
     unlit = unary_union([ln.geom for ln in lanes if ln.compound in D.UNLIT_COMPOUNDS])
     for lp in lamps:
         check(lp["geom"].distance(net_u) <= 1.5, f"lamp {lp['id']} off the lines")
-        check(lp["geom"].distance(unlit) >= 8.0, f"lamp {lp['id']} lights 55弄")
+        if "works" in lp:
+            check(lp["geom"].distance(unlit) <= 0.01,
+                  f"lamp {lp['id']} of {lp['works']} is not on 55弄's lanes")
+        else:
+            check(lp["geom"].distance(unlit) >= 8.0, f"lamp {lp['id']} lights 55弄 before the works")
+        check(lp["removed"] is None or lp["installed"] < lp["removed"],
+              f"lamp {lp['id']} removed before it was installed")
     for f in facilities:
         check(boundary.contains(f["geom"]), f"{f['name']} outside the boundary")
         if f["kind"] in ("garbage_room", "parking", "pocket_park", "service_station"):
@@ -802,6 +819,22 @@ def validate(boundary, roads, compounds, buildings, lanes, lamps, facilities):
 # output
 # --------------------------------------------------------------------------
 
+def in_crs(records, origin):
+    """The records' geometries in EPSG:4549 (local metres + the origin)."""
+    ox, oy = origin
+    return [shapely.transform(r["geom"], lambda c: c + np.array([ox, oy]))
+            for r in records]
+
+
+def check_published_precision(name, records, origin):
+    """Every geometry stays valid once rounded as it is published (1e-7 degree
+    in EPSG:4326, the millimetre in EPSG:4549): the check `layers check` and
+    the app make when they read the files (geo/published_precision.py)."""
+    geoms = gpd.GeoSeries(in_crs(records, origin), crs=CRS)
+    for problem in invalid_when_published(geoms):
+        check(False, problem.describe(name, records[problem.position]["id"]))
+
+
 def write_layer(out_dir, name, records, origin):
     """Write one layer with pyogrio (the engine GeoPandas uses).
 
@@ -810,9 +843,7 @@ def write_layer(out_dir, name, records, origin):
     cannot hold day-precision datetimes, and a datetime64[s] column becomes
     a text field in a shapefile)."""
     schema = LAYERS[name]
-    ox, oy = origin
-    geoms = [shapely.transform(r["geom"], lambda c: c + np.array([ox, oy]))
-             for r in records]
+    geoms = in_crs(records, origin)
     for g in geoms:
         check(g.geom_type == schema.geometry, f"{name}: {g.geom_type} geometry")
     data, fields = [], []
@@ -1008,6 +1039,9 @@ def main(argv=None):
         "streetlights": ds["lamps"],
         "facilities": ds["facilities"],
     }
+    if not args.no_check:
+        for name in LAYERS:
+            check_published_precision(name, layers[name], ds["origin"])
     for name in LAYERS:
         write_layer(out, name, layers[name], ds["origin"])
     b = ds["buildings"]

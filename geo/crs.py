@@ -34,3 +34,5 @@ def rounded(gdf: gpd.GeoDataFrame, decimals: int = DISPLAY_DECIMALS) -> gpd.GeoD
     out = gdf.copy()
     out.geometry = shapely.transform(out.geometry.values, lambda xy: np.round(xy, decimals))
     return out
+METRIC_DECIMALS = 3  # millimetres: the shapefiles and the metric exports
+PUBLISHED_DECIMALS = {DISPLAY_CRS: DISPLAY_DECIMALS, METRIC_CRS: METRIC_DECIMALS}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import geopandas as gpd
@@ -118,10 +119,12 @@ def plan_lamps(
     factors: Mapping[str, float] = SPACING_FACTORS,
     include_roads: bool = False,
     step_m: float = PLAN_STEP_M,
+    as_of: date | None = None,
 ) -> LampPlan:
     """New lamps such that every point of the lanes in `area` is lit (checked: AssertionError if not).
 
-    `area`, `roads`, `factors`, `include_roads` as in geo.lighting.lighting_gaps.
+    `area`, `roads`, `factors`, `include_roads`, `as_of` as in geo.lighting.lighting_gaps
+    (the existing lamps are those standing on `as_of`, default today in Shanghai).
     New lamps keep `min_distance_from_existing_m` (default r / 2, in a
     straight line) from every working lamp, unless a dark piece can be lit no
     other way (counted in summary["lamps_near_existing"]). A building is
@@ -137,7 +140,9 @@ def plan_lamps(
     at most naive_count lamps; if not, keeping clear of existing lamps may
     cost more), broken_lamps_on_dark (repairing them may be cheaper), method.
     """
-    light = light_network(lanes, lamps, area, roads=roads, factors=factors, include_roads=include_roads)
+    light = light_network(
+        lanes, lamps, area, roads=roads, factors=factors, include_roads=include_roads, as_of=as_of
+    )
     radius = lit_radius(mounting_height, luminaire, light.factors)
     if radius <= 2 * PLAN_MARGIN_M:
         raise ValueError(f"a {mounting_height} m lamp lights too little to plan with")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from types import MappingProxyType
 from typing import Any
 
@@ -22,6 +23,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from geo.crs import DISPLAY_CRS, METRIC_CRS
+from geo.in_service import in_service
 from geo.lane_graph import LaneGraph, Stretches, lane_graph
 
 __all__ = [
@@ -154,12 +156,14 @@ def light_network(
     roads: gpd.GeoDataFrame | None = None,
     factors: Mapping[str, float] = SPACING_FACTORS,
     include_roads: bool = False,
+    as_of: date | None = None,
 ) -> NetworkLight:
     """The coverage model: lanes (and roads) as one graph, lamps snapped onto it, light spread along it.
 
     `area`: a GeoDataFrame/GeoSeries (any CRS; its union), a shapely geometry
     in EPSG:4326, or None for the whole network. `factors` override the
-    CJJ 45-2015 ones luminaire by luminaire.
+    CJJ 45-2015 ones luminaire by luminaire. Only the lamps standing on
+    `as_of` (installed <= as_of < removed; default today in Shanghai) count.
     """
     factors = {**SPACING_FACTORS, **factors}
     lines = _network_lines(lanes, roads)
@@ -169,7 +173,7 @@ def light_network(
     measured = _inside(graph, _metric_area(area)) if area is not None else Stretches.whole(graph)
     measured = measured & _edges(graph, measured_line)
 
-    placed = _placed_lamps(graph, lamps, factors)
+    placed = _placed_lamps(graph, None if lamps is None else in_service(lamps, as_of), factors)
     lighting = placed[placed["role"] == "lighting"]
     lit = lit_stretches(graph, *(lighting[c].to_numpy() for c in ("edge", "t", "lit_radius_m")))
     return NetworkLight(graph, lines.drop(columns="geometry"), measured, lit, placed, factors)
@@ -291,18 +295,22 @@ def lighting_gaps(
     roads: gpd.GeoDataFrame | None = None,
     factors: Mapping[str, float] = SPACING_FACTORS,
     include_roads: bool = False,
+    as_of: date | None = None,
 ) -> GapReport:
     """Lit and dark stretches of the lanes in `area` (and of the roads, with include_roads).
 
     Roads, when given, carry light too: a lamp on a street lights the lane
     mouths within its radius. Lamps outside the area light the lanes inside.
+    The lamps are those standing on `as_of` (default today in Shanghai).
     Summary: lit_radius_m (a new 4 m semi-cut-off lamp's, under `factors`),
     lane_length_m, lit_length_m, lit_share (None if no lane is in the area),
     dark_length_m, dark_stretches (count), longest_dark_m, lamps_lighting,
     lamps_broken, lamps_ignored (working lamps farther than SNAP_DISTANCE_M
     from the network, which light nothing).
     """
-    light = light_network(lanes, lamps, area, roads=roads, factors=factors, include_roads=include_roads)
+    light = light_network(
+        lanes, lamps, area, roads=roads, factors=factors, include_roads=include_roads, as_of=as_of
+    )
     dark = light.dark()
     return GapReport(
         lit=stretch_frame(light, light.measured - dark),

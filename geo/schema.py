@@ -104,6 +104,7 @@ LAYERS: dict[str, LayerSchema] = {
                 Field("luminaire", "str", choices=LUMINAIRES),
                 Field("status", "str", choices=LAMP_STATUSES),
                 Field("installed", "date"),
+                Field("removed", "date", required=False),
             ),
         ),
         LayerSchema(
@@ -115,6 +116,8 @@ LAYERS: dict[str, LayerSchema] = {
                 Field("name_en", "str"),
                 Field("kind", "str", choices=FACILITY_KINDS),
                 Field("address", "str", required=False),
+                Field("installed", "date", required=False),
+                Field("removed", "date", required=False),
             ),
         ),
     )

@@ -10,6 +10,7 @@ import shapely
 
 from geo.crs import METRIC_CRS
 from geo.loader import crs_label
+from geo.published_precision import invalid_when_published
 from geo.schema import LayerSchema
 
 BOUNDARY_TOLERANCE_M = 1.0
@@ -95,6 +96,8 @@ def validate_layer(
     if raw_ids is not None:
         _check_ids(raw_ids, schema.id_field, labels, report)
     gdf = _check_geometries(gdf, schema, labels, report)
+    if gdf.crs is not None:
+        _check_published_precision(gdf, schema, labels, report)
     if boundary is not None and schema.name != "boundary":
         _check_boundary(gdf, schema, boundary, labels, report)
     return gdf, report
@@ -255,6 +258,14 @@ def _check_geometries(
         geoms[invalid] = repaired
         gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
     return gdf
+
+
+def _check_published_precision(
+    gdf: gpd.GeoDataFrame, schema: LayerSchema, labels: np.ndarray, report: LayerReport
+) -> None:
+    """Refuse what turns invalid once rounded as we publish it (geo.published_precision)."""
+    for problem in invalid_when_published(gdf.geometry):
+        report.error(problem.describe(schema.name, labels[problem.position]))
 
 
 def _make_valid(geoms: np.ndarray, dimension: int) -> np.ndarray:

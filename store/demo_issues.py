@@ -8,7 +8,12 @@ store.intake and store.issues with their historical times, each once.
 
 Everything here is invented to fit what is known of the place (the survey's
 figures and themes, 黄家路55弄's missing streetlights, 面筋弄's pocket park,
-集贤村's repair); people appear by role only.
+集贤村's repair); people appear by role only. Complaints of some kinds kept
+coming from the same spots (TROUBLE_SPOTS): rubbish in 面筋弄, known as 垃圾弄
+until its 2019 renewal; the dark lanes of 黄家路55弄 until the 2020 lamps; cars
+at the mouth of 乔家路28弄; clutter in the stairwells of 乔家路113弄's old
+terraces. So the hot spot map finds them, and finds the first two gone after
+the works that dealt with them.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.crs import to_metric
+from geo.crs import METRIC_CRS, to_metric
 from geo.locate import Locator
 from store.intake import submit_issue
 from store.issues import update_issue
@@ -44,6 +49,10 @@ NEWER_FIRST_DAY = date(2020, 7, 1)
 SETTLED_WITHIN = timedelta(days=730)
 # Shanghai's household waste rules took effect on 2019-07-01; the survey's sorting complaints come from that year on.
 GARBAGE_SORTING_FROM = date(2019, 1, 1)
+# The works that ended two troubles (store/demo_projects.py): 面筋弄's renewal and pocket park were completed on
+# 2019-09-20; 黄家路55弄's streetlights were all in and lit on 2020-05-28.
+MIANJIN_RENEWED = date(2019, 9, 20)
+HJL55_LIT = date(2020, 5, 28)
 
 # The survey's themes: environment and sanitation, property management, old-housing renovation,
 # party building (here `other`) and welfare, plus the self-governance projects' subjects.
@@ -137,6 +146,43 @@ class Template:
     title: str
     description: str
     months: frozenset[int] = frozenset(range(1, 13))
+
+
+@dataclass(frozen=True, eq=False)
+class TroubleSpot:
+    """A stretch of lane and the buildings by it where complaints of some categories kept coming, until works
+    ended it.
+
+    The spot is the compound's lanes and buildings within `radius_m` of where `lane` leaves the street (all of
+    `lane` and the buildings on it, without a radius). Of the reports in `categories` made before `until` (None:
+    still going) whose template fits the compound's kind, `shares[category]` come from the spot. After `until`
+    the compound draws such reports `after` times as often as its households would (0: none at all).
+    """
+
+    shares: Mapping[str, float]
+    compound: str
+    lane: str
+    radius_m: float | None = None
+    until: date | None = None
+    after: float = 1.0
+
+    def share(self, category: str, day: date) -> float:
+        return self.shares.get(category, 0.0) if self.until is None or day < self.until else 0.0
+
+    def damped(self, category: str, day: date) -> bool:
+        return category in self.shares and self.until is not None and day >= self.until
+
+
+TROUBLE_SPOTS = (
+    # "垃圾弄": rubbish bags, illegal kiosks and sheds until the renewal cleared them; little rubbish talk since
+    TroubleSpot({"sanitation": 0.7, "garbage-sorting": 0.7, "illegal-structures": 0.7}, "mianjin", "面筋弄",
+                radius_m=35.0, until=MIANJIN_RENEWED, after=0.3),
+    # no streetlight in 55弄 until the 实事工程 lit it; no lighting complaint from there since
+    TroubleSpot({"lighting": 0.9}, "hjl55", "黄家路55弄", until=HJL55_LIT, after=0.0),
+    # the old terraces at the head of 乔家路28弄: cars and e-bikes across the lane mouth, junk in the stairwells,
+    # e-bikes charged on wires from the windows
+    TroubleSpot({"parking": 0.7, "clutter": 0.5, "safety": 0.3}, "qiaojia_n", "乔家路28弄", radius_m=35.0),
+)
 
 
 def _templates(category: str, *rows: tuple) -> list[Template]:
@@ -455,11 +501,67 @@ class _Places:
         self.buildings = {c: buildings[(buildings["compound"] == c) & (buildings["households"] > 0)] for c in self.outline}
         self.households = {c: int(self.buildings[c]["households"].sum()) for c in self.outline}
         self.lanes = {c: (lanes[lanes["compound"] == c], lane_lengths[lanes["compound"] == c]) for c in self.outline}
+        self.spots: dict[TroubleSpot, tuple[gpd.GeoDataFrame, list[float]]] = {}
+        self.spot_buildings: dict[TroubleSpot, gpd.GeoDataFrame] = {}
+        for spot in TROUBLE_SPOTS:
+            self._spot(spot)
 
-    def compound(self, rng: random.Random, kinds: frozenset[str] = ANY) -> str:
-        """A compound with a kind in `kinds`, the more households the likelier."""
-        ids = [c for c in self.outline if self.kind[c] in kinds]
-        return rng.choices(ids, weights=[self.households[c] for c in ids])[0]
+    def compound(self, rng: random.Random, kinds: frozenset[str] = ANY, factors: Mapping[str, float] = {}) -> str:
+        """A compound with a kind in `kinds`, the more households the likelier (times its factor, if given)."""
+        ids = [c for c in self.outline if self.kind[c] in kinds and factors.get(c, 1.0) > 0]
+        return rng.choices(ids, weights=[self.households[c] * factors.get(c, 1.0) for c in ids])[0]
+
+    def for_report(self, rng: random.Random, category: str, template: Template, day: date) -> _Place:
+        """Where a report of `category` made on `day` comes from: a trouble spot of its time, or anywhere."""
+        draw = rng.random()
+        for spot in TROUBLE_SPOTS:
+            share = spot.share(category, day) if self.kind[spot.compound] in template.kinds else 0.0
+            if draw < share:
+                return self.on_spot(rng, spot, template.where)
+            draw -= share
+        factors = {spot.compound: spot.after for spot in TROUBLE_SPOTS if spot.damped(category, day)}
+        return self.at(rng, self.compound(rng, template.kinds, factors), template.where)
+
+    def on_spot(self, rng: random.Random, spot: TroubleSpot, where: str) -> _Place:
+        lanes, lengths = self.spots[spot]
+        if where == "building":
+            buildings = self.spot_buildings[spot]
+            building = buildings.iloc[rng.choices(range(len(buildings)), weights=[float(h) for h in buildings["households"]])[0]]
+            return self._place(spot.compound, building["address"], self._inside(rng, building.geometry))
+        for _ in range(50):
+            n = rng.choices(range(len(lanes)), weights=lengths)[0]
+            point = _rounded(*lanes.geometry.iloc[n].interpolate(rng.uniform(0.0, 1.0), normalized=True).coords[0])
+            if self.outline[spot.compound].contains(point):
+                return self._place(spot.compound, lanes["name"].iloc[n], point)
+        raise ValueError(f"no point on {spot.lane} inside {spot.compound}")
+
+    def _spot(self, spot: TroubleSpot) -> None:
+        """The spot's stretches of lane (EPSG:4326, with their lengths in metres) and buildings."""
+        lanes, _ = self.lanes[spot.compound]
+        buildings = self.buildings[spot.compound]
+        named = lanes[lanes["name"] == spot.lane]
+        if spot.radius_m is None:
+            self.spots[spot] = (named, [float(m) for m in to_metric(named).length])
+            self.spot_buildings[spot] = buildings[buildings["address"].str.startswith(spot.lane)]
+            return
+        mouth = to_metric(named).geometry.iloc[0].coords[0]
+        disc = gpd.GeoSeries([Point(mouth).buffer(spot.radius_m)], crs=METRIC_CRS)
+        metric = to_metric(lanes)
+        clipped = metric.geometry.intersection(disc.iloc[0])
+        keep = (clipped.length > 1.0).to_numpy()
+        stretches = gpd.GeoDataFrame({"name": lanes["name"].to_numpy()[keep]}, geometry=clipped[keep].to_numpy(),
+                                     crs=METRIC_CRS)
+        self.spots[spot] = (stretches.to_crs(lanes.crs), [float(m) for m in stretches.length])
+        near = to_metric(buildings).geometry.centroid.within(disc.iloc[0]).to_numpy()
+        self.spot_buildings[spot] = buildings[near]
+
+    @staticmethod
+    def _inside(rng: random.Random, footprint) -> Point:
+        west, south, east, north = footprint.bounds
+        while True:
+            point = _rounded(rng.uniform(west, east), rng.uniform(south, north))
+            if footprint.contains(point):
+                return point
 
     def at(self, rng: random.Random, compound_id: str, where: str) -> _Place:
         return self.on_lane(rng, compound_id) if where == "lane" else self.in_building(rng, compound_id)
@@ -641,7 +743,7 @@ def _survey(places: _Places, rng: random.Random, first_number: int) -> list[Plan
             last = max(last, first)
         day = first + timedelta(days=rng.randint(0, (last - first).days))
         template = _template(rng, category, day.month)
-        place = places.at(rng, places.compound(rng, template.kinds), template.where)
+        place = places.for_report(rng, category, template, day)
         issue = _report(rng, f"{SURVEY}/{first_number + n}", SURVEY, category, place, template, _pick(rng, SURVEY_SOURCES), day)
         life = min(rng.lognormvariate(0, 0.8) * SURVEY_MEDIAN_DAYS, SETTLED_WITHIN.days - 45)
         issues.append(replace(issue, events=_history(rng, issue, life, rejection=rejected.get(n))))
@@ -673,8 +775,8 @@ def _newer(places: _Places, rng: random.Random, year: int, month: int) -> list[P
     for n in range(max(4, min(10, MONTHLY_REPORTS[month] + rng.randint(-2, 2)))):
         category = _pick(rng, weights)
         template = _template(rng, category, month)
-        place = places.at(rng, places.compound(rng, template.kinds), template.where)
         day = first + timedelta(days=rng.randint(0, (last - first).days))
+        place = places.for_report(rng, category, template, day)
         name = f"{NEWER}/{year}-{month:02d}/{n}"
         issue = _report(rng, name, NEWER, category, place, template, _pick(rng, NEWER_SOURCES), day)
         rejection = rng.choice(list(RejectionReason)) if rng.random() < 0.03 else None

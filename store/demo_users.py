@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from store.issues import update_issue
@@ -53,14 +53,20 @@ def store_demo_users(session: Session) -> list[CreatedUser]:
 
 
 def assign_demo_work(session: Session, worker: str = "wang.li", planner: str = "planner") -> int:
-    """Give the field worker the oldest open, unassigned issues; how many were given."""
-    open_unassigned = (
+    """Give the field worker open issues until ASSIGNED_TO_FIELD_WORKER are theirs; how many were given.
+
+    The oldest unassigned ones first, then, if too few are unassigned (how many are depends on the day the demo
+    stands at), the oldest of those handed to others, so the tablet's "my work" holds the same number any day.
+    """
+    still_open = Issue.status.in_([s.value for s in OPEN_STATUSES])
+    theirs = session.scalar(select(func.count()).where(still_open, Issue.assignee == worker))
+    others = (
         select(Issue.public_id)
-        .where(Issue.status.in_([s.value for s in OPEN_STATUSES]), Issue.assignee.is_(None))
-        .order_by(Issue.reported_at, Issue.id)
-        .limit(ASSIGNED_TO_FIELD_WORKER)
+        .where(still_open, or_(Issue.assignee.is_(None), Issue.assignee != worker))
+        .order_by(Issue.assignee.is_not(None), Issue.reported_at, Issue.id)
+        .limit(max(0, ASSIGNED_TO_FIELD_WORKER - theirs))
     )
-    ids = list(session.scalars(open_unassigned))
+    ids = list(session.scalars(others))
     for public_id in ids:
         update_issue(session, public_id, {"assignee": worker}, planner, "请上门核实处理")
     return len(ids)

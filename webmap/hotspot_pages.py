@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import folium
 from flask import Blueprint
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
 from webmap.folium_page import cached_map_page
@@ -64,10 +64,22 @@ def build_hotspot_map(layers, *, lang: str, tiles, tiles_key: str) -> folium.Map
                 "compounds": _("小区"),
                 "lanes": _("弄堂"),
                 "count": _("问题数"),
+                "cellIssues": _forms(lambda n: ngettext("本格 {n} 条问题", "本格 {n} 条问题", n)),
+                "aroundIssues": _forms(lambda n: ngettext("周围 8 格共 {n} 条", "周围 8 格共 {n} 条", n)),
+                "onlyAroundIssues": _forms(lambda n: ngettext(
+                    "本格没有问题，排在前面是因为周围 8 格共有 {n} 条",
+                    "本格没有问题，排在前面是因为周围 8 格共有 {n} 条",
+                    n,
+                )),
             },
         },
     ).add_to(m)
     return m
+
+
+def _forms(message) -> dict[str, str]:
+    """A message's forms for one and for more (English has two, Chinese one), for the script to pick by number."""
+    return {"one": message(1), "other": message(2)}
 
 
 @bp.get("/hotspots")

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from folium.plugins import Draw
 
 from geo.crs import DISPLAY_CRS, DISPLAY_DECIMALS, METRIC_CRS, rounded
+from geo.in_service import in_service
 from geo.lamp_placement import DEFAULT_UNIT_COST
 from geo.lighting import NEW_LAMP_HEIGHT_M, NEW_LAMP_LUMINAIRE, SPACING_FACTORS
 from store.errors import ValidationError
@@ -181,6 +182,7 @@ def _messages() -> dict[str, str]:
         .replace("{max}", f"{api_lighting.MOUNTING_HEIGHT_M[1]:g}"),
         "badLuminaire": _("请选择灯具配光"),
         "badUnitCost": _("单价须是不小于 0 的数"),
+        "badAsOf": _("日期须是 年-月-日，例如 2019-06-01"),
         "drawPolygon": _("画多边形范围"),
         "drawRectangle": _("画矩形范围"),
         "drawCancel": _("取消"),
@@ -225,8 +227,9 @@ def print_map_height_mm(area, lamps: int) -> int:
     return int(min(max(PRINT_MAP_WIDTH_MM * ratio, least), many if lamps > MANY_LAMPS else few))
 
 
-def build_print_map(layers, plan, area) -> folium.Map:
-    """A still picture of the plan for paper: base layers, the area, dark stretches, lamps, numbered new lamps."""
+def build_print_map(layers, plan, area, lamps: gpd.GeoDataFrame) -> folium.Map:
+    """A still picture of the plan for paper: base layers, the area, dark stretches, the lamps standing on the plan's
+    day, numbered new lamps."""
     m = build_backdrop_map(layers)  # no tiles: paper needs none, and the page stays offline
     m.options.update(
         zoom_control=False, dragging=False, scroll_wheel_zoom=False, double_click_zoom=False, touch_zoom=False,
@@ -243,7 +246,7 @@ def build_print_map(layers, plan, area) -> folium.Map:
             style_function=lambda _f: {"color": DARK_COLOUR, "weight": 5, "opacity": 0.85},
             interactive=False,
         ).add_to(m)
-    lamps = rounded(layers["streetlights"][["status", "geometry"]])
+    lamps = rounded(lamps[["status", "geometry"]])
     folium.GeoJson(
         lamps.to_json(),
         marker=folium.CircleMarker(radius=3.5, weight=1, color="#3d3d3d", fill=True, fill_opacity=1),
@@ -275,7 +278,8 @@ def lighting_print():
         return render_page("lighting_print.html", title=_("路灯补缺方案"), problems=problem.field_errors), 400
     plan = api_lighting.lighting_plan(plan_request)
     lang = current_language()
-    m = build_print_map(base_layers().layers, plan, plan_request.area)
+    standing = in_service(base_layers().layers_over_time["streetlights"], plan_request.day)
+    m = build_print_map(base_layers().layers, plan, plan_request.area, standing)
     html = render_map_page(
         "lighting_print.html",
         m,
@@ -315,6 +319,7 @@ def _print_parameters(plan_request, summary) -> list[tuple[str, str]]:
         (_("灯具配光"), value_label("luminaire", plan_request.luminaire)),
         (_("照亮半径"), _("{n} 米").replace("{n}", f"{summary['lit_radius_m']:g}")),
         (_("单价"), _money(plan_request.unit_cost)),
+        (_("路灯现状日期"), plan_request.day.isoformat()),
     ]
 
 

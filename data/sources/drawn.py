@@ -344,7 +344,11 @@ COMPOUNDS = [
     dict(
         id="huangjia", name="黄家小区", name_en="Huangjia Estate",
         kind="售后公房",
-        outline=[(-250, -120), (-40, -120), (-40, 5), (-250, 5)],
+        # the east side runs along 黄家路55弄's west edge, so that the two meet
+        # at one corner on 黄家路's reserve (a rectangle reaching past that
+        # edge left a zero-width spike along the reserve: a vertex 1e-10 m
+        # from an edge, a self-intersection once rounded or reprojected)
+        outline=[(-250, -135), (-86, -132), (-55, -37), (-55, 5), (-250, 5)],
         layout=dict(
             type="rows", anchor=(-236.0, -92.0), angle=1.0,
             pattern=[("lane", 3.5), ("clear", 1.0), ("row", 11.0),
@@ -393,6 +397,9 @@ FRONTAGE_START = {"巡道街": 2}
 #   ("lane", name, d, side)     d metres along the first lane with that name,
 #                               side metres to its left (negative: right)
 #   ("xy", (x, y))              at a local coordinate
+# "installed" / "removed" (optional, "YYYY-MM-DD"): when works added or took
+# away the facility (the 面筋弄 renewal opened the park and the station on
+# the day it was completed, store/demo_projects.py); none is written as null.
 # Garbage rooms, parking and the park must not fall inside a building.
 # --------------------------------------------------------------------------
 FACILITIES = [
@@ -401,10 +408,10 @@ FACILITIES = [
          at=("building", "金坛路35弄13号"), address="金坛路35弄13号"),
     dict(kind="pocket_park", name="面筋弄口袋公园",
          name_en="Mianjin Lane pocket park",
-         at=("park", (0.0, 0.0)), address="面筋弄"),
+         at=("park", (0.0, 0.0)), address="面筋弄", installed="2019-09-20"),
     dict(kind="service_station", name="面筋弄党群服务站",
          name_en="Mianjin Lane party and residents' service station",
-         at=("park", (8.0, 5.0)), address="面筋弄"),
+         at=("park", (8.0, 5.0)), address="面筋弄", installed="2019-09-20"),
     dict(kind="activity_room", name="黄家路88弄居民活动室",
          name_en="Lane 88 Huangjia Road residents' activity room",
          at=("building_name", "黄家路88弄居民活动室"), address=None),
@@ -446,9 +453,9 @@ LAMP_ROAD_OFFSET = 1.2      # ... and this far off a street's centreline
 # boundary street stand on its inner side.
 LAMP_ROADS = ("巡道街", "乔家路", "黄家路", "永泰街", "金坛路")
 LAMP_ROAD_REACH = 0.5
-# Lanes with no lamps at all (the problem a later feature plans to fix).
+# Lanes with no lamps until LAMP_WORKS lit them (黄家路55弄, dark for years).
 UNLIT_COMPOUNDS = ("hjl55",)
-UNLIT_CLEARANCE = 8.5       # no lamp within this distance of an unlit lane
+UNLIT_CLEARANCE = 8.5       # no older lamp within this distance of an unlit lane
 # Dark stretches: lamps inside these rectangles are missing (stolen, never
 # installed), leaving 30-60 m gaps for gap analysis to find.
 # Rectangles are (xmin, ymin, xmax, ymax) in local metres.
@@ -462,8 +469,6 @@ LAMP_BROKEN_COUNT = 5
 # Lamp attributes, drawn per lamp with LAMP_SEED.  Street lamps: taller
 # poles, mostly cut-off.  Lane lamps: 3-4.5 m wall/pole lanterns, mostly
 # semi-cut-off; a few old non-cut-off sodium lanterns (70-100 W, 2005-09).
-# Lanes renovated in 2019-2020 (巡道街 small roads and lanes, 集贤村
-# repair) got new lamps then.
 LAMP_STYLES = {
     "road": dict(height=(5.0, 5.5, 6.0), power=(70, 80, 100),
                  luminaire={"cut-off": 0.8, "semi-cut-off": 0.2},
@@ -471,8 +476,26 @@ LAMP_STYLES = {
     "lane": dict(height=(3.0, 3.5, 4.0, 4.5), power=(30, 40, 50),
                  luminaire={"semi-cut-off": 0.6, "cut-off": 0.33,
                             "non-cut-off": 0.07},
-                 years=(2005, 2022)),
+                 years=(2005, 2017)),
     "non-cut-off": dict(power=(70, 100), years=(2005, 2009)),
 }
-LAMP_RENOVATED = {"xundao_n": (2019, 2020), "xundao_s": (2019, 2020),
-                  "mianjin": (2019, 2020), "jixian": (2020, 2020)}
+# Every lamp above stood before the 2018-2020 survey (installed 2005-2017;
+# the 2019-2020 lane renovations replaced lamps where they stood, which this
+# inventory does not record); none is removed.
+
+# Lamps that works added, appended after the lamps above (ids go on from
+# there), all with the works' completion date as `installed`.  黄家路55弄's
+# 2020 实事工程 (store/demo_projects.py: all lamps in and lit on 2020-05-28):
+# 11 semi-cut-off 4 m lanterns on the centrelines of 55弄's main lane and
+# its six branch lanes, where geo/lamp_placement.plan_lamps puts them for
+# 55弄 without them (CJJ 45-2015: S <= 3.5 H = 14 m, a lit radius of 7 m),
+# so that every metre of 55弄's lanes is lit.  Local metres as above.
+LAMP_WORKS = [
+    dict(works="黄家路55弄路灯实事工程", installed="2020-05-28", compound="hjl55",
+         height=4.0, power=40, luminaire="semi-cut-off",
+         at=[(-42.35, -117.95), (-38.0, -105.17), (-33.65, -92.39),
+             (-29.3, -79.61), (-24.95, -66.83),          # main lane
+             (-51.74, -114.75), (-32.95, -121.15),       # branch lanes
+             (-43.04, -89.19), (-24.25, -95.59),
+             (-34.34, -63.63), (-15.55, -70.03)]),
+]

@@ -218,6 +218,9 @@ def test_hotspot_page_shows_the_hot_cells_and_ranks_them(tablet, seeded_server):
     assert rows.count() >= 1
     first = rows.first.inner_text()
     assert "热点" in first and "黄家路55弄" in first
+    # Each row says the cell's own issues and those of the 8 cells around (Gi* counts both).
+    assert all(re.search(r"本格(\s\d+ 条问题|没有问题)", text) for text in rows.all_inner_texts())
+    assert all("周围 8 格" in text for text in rows.all_inner_texts())
     zs = [float(m) for m in re.findall(r"z (-?\d+\.\d)", " ".join(rows.all_inner_texts()))]
     assert zs == sorted(zs, reverse=True)
     screenshot(tablet, "hotspots-tablet.png")

@@ -1,5 +1,6 @@
-"""The streetlight plan in headless Chromium at tablet size, against the real API: 黄家路55弄 from dark to
-fully lit, the plan in the URL, the lamp table, the printable sheet, a drawn area, and the plan as a project."""
+"""The streetlight plan in headless Chromium at tablet size, against the real API: 黄家路55弄 as it was before its
+2020 streetlight works, from dark to fully lit, the plan in the URL, the lamp table, the printable sheet, a drawn
+area, the plan as a project, and the as-of date that brings 55弄 from dark to lit."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -13,12 +14,14 @@ PAGE = "/planning/lighting"
 PROPOSED = ".leaflet-marker-pane .jt-proposed"
 HJL55_ADDRESSES = [f"黄家路55弄{n}号" for n in range(1, 7)]
 FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
+BEFORE_THE_WORKS = "2019-06-01"  # 黄家路55弄 had no streetlight until 2020-05-28
 
 
 @pytest.fixture(scope="module")
 def hjl55(app):
     """The plan for 黄家路55弄 as the API makes it: what the page must show."""
-    return app.test_client().post("/api/v1/lighting/plan", json={"area": "hjl55"}).get_json()["summary"]
+    body = {"area": "hjl55", "as_of": BEFORE_THE_WORKS}
+    return app.test_client().post("/api/v1/lighting/plan", json=body).get_json()["summary"]
 
 
 def screenshot(page, name, **options):
@@ -37,7 +40,7 @@ def no_trouble(page, server):
     assert foreign_requests(page, server.url) == []
 
 
-def open_area(page, server, query="area=hjl55"):
+def open_area(page, server, query=f"area=hjl55&as_of={BEFORE_THE_WORKS}"):
     sign_in(page, server, "planner")  # a planner may turn the plan into a project
     page.goto(f"{server.url}{PAGE}?{query}")
     page.wait_for_selector("#jt-now-facts div")  # the gaps are in
@@ -99,7 +102,8 @@ def test_the_plan_for_hjl55_lights_every_lane(tablet, live_server, hjl55):
 
 
 def test_a_shared_plan_url_opens_with_the_plan_and_the_table_finds_each_lamp(tablet, live_server, hjl55):
-    open_area(tablet, live_server, "area=hjl55&mounting_height=4&luminaire=semi-cut-off&unit_cost=8000&plan=1")
+    open_area(tablet, live_server, f"area=hjl55&mounting_height=4&luminaire=semi-cut-off&unit_cost=8000"
+                                   f"&as_of={BEFORE_THE_WORKS}&plan=1")
     tablet.wait_for_selector("#jt-plan:not([hidden])")
     tablet.wait_for_load_state("networkidle")
     assert tablet.locator(PROPOSED).count() == hjl55["lamps_proposed"]
@@ -136,7 +140,7 @@ def test_changing_a_parameter_asks_for_a_new_plan_and_bad_values_are_named(table
 
 
 def test_an_area_drawn_on_the_map_is_planned(tablet, live_server):
-    open_area(tablet, live_server, "area=all")
+    open_area(tablet, live_server, f"area=all&as_of={BEFORE_THE_WORKS}")
     tablet.locator("select[name=area]").select_option("drawn")
     assert tablet.locator("#jt-draw-hint").is_visible()
     # A rectangle around 黄家路55弄, dragged with the rectangle tool.
@@ -196,7 +200,7 @@ def test_the_print_sheet_shows_the_whole_table_on_a4(tablet, live_server, hjl55)
 
 def test_the_plan_becomes_a_project_in_one_step(tablet, live_server, app):
     client = client_as(app, "field_staff")
-    gaps = client.get("/api/v1/lighting/gaps?area=hjl55").get_json()
+    gaps = client.get(f"/api/v1/lighting/gaps?area=hjl55&as_of={BEFORE_THE_WORKS}").get_json()
     dark = next(f for f in gaps["features"] if f["properties"]["kind"] == "dark")["geometry"]["coordinates"]
     lon, lat = dark[len(dark) // 2]
     issue = client.post("/api/v1/issues", json={"category": "lighting", "title": "55弄夜里太黑", "lon": lon, "lat": lat})
@@ -217,3 +221,24 @@ def test_the_plan_becomes_a_project_in_one_step(tablet, live_server, app):
     assert project["geometry"]["type"] == "MultiPoint"
     assert issue_id in str(project)  # linked
     assert tablet.errors == [] and foreign_requests(tablet, live_server.url) == []
+
+
+def test_the_as_of_date_shows_lane_55_lit_today_and_dark_before_its_works(tablet, live_server):
+    open_area(tablet, live_server, "area=hjl55")
+    assert tablet.locator("input[name=as_of]").input_value() == ""
+    assert "亮灯比例\n100 %" in tablet.locator("#jt-now-facts").inner_text()
+    assert tablet.locator("path.leaflet-interactive[stroke='#6d1a45']").count() == 0  # nothing dark
+
+    tablet.locator("input[name=as_of]").fill(BEFORE_THE_WORKS)
+    tablet.locator("input[name=as_of]").dispatch_event("change")
+    tablet.wait_for_function("() => document.getElementById('jt-now-facts').innerText.includes('亮灯比例\\n0 %')")
+    assert query(tablet)["as_of"] == [BEFORE_THE_WORKS]
+    assert tablet.locator("path.leaflet-interactive[stroke='#6d1a45']").count() > 0
+    make_plan(tablet)
+    assert tablet.locator("#jt-lit-share").inner_text() == "0 % → 100 %"
+    assert tablet.locator(PROPOSED).count() == 11
+    assert tablet.locator("#jt-households").inner_text() == "230 户 · 6 栋楼"
+    assert f"as_of={BEFORE_THE_WORKS}" in tablet.locator("#jt-print-link").get_attribute("href")
+    box = tablet.locator("input[name=as_of]").bounding_box()
+    assert box["height"] >= 36
+    no_trouble(tablet, live_server)

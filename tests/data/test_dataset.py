@@ -299,9 +299,70 @@ def test_streetlights(L, network):
     assert inst.min() >= pd.Timestamp("2005-01-01") and inst.max() <= pd.Timestamp("2022-12-31")
 
 
-def test_no_lamps_by_lane_55(L):
+WORKS_DAY = pd.Timestamp("2020-05-28")  # 黄家路55弄路灯实事工程 completed (store/demo_projects.py)
+
+
+def test_no_lamps_by_lane_55_before_the_works(L):
     lanes55 = unary_union(list(L["lanes"][L["lanes"]["compound"] == "hjl55"].geometry))
-    assert min(p.distance(lanes55) for p in L["streetlights"].geometry) >= 8.0
+    s = L["streetlights"]
+    before = s[pd.to_datetime(s["installed"]) < WORKS_DAY]
+    assert len(before) == 234
+    assert (pd.to_datetime(before["installed"]) < pd.Timestamp("2018-01-01")).all()  # before the survey
+    assert min(p.distance(lanes55) for p in before.geometry) >= 8.0
+
+
+def test_the_2020_works_lit_all_of_lane_55(L):
+    from geo.lighting import lighting_gaps
+
+    s = L["streetlights"]
+    works = s[pd.to_datetime(s["installed"]) == WORKS_DAY]
+    assert list(works["id"]) == [f"L{n}" for n in range(235, 246)]
+    assert (works["status"] == "working").all() and works["removed"].isna().all()
+    lanes55 = unary_union(list(L["lanes"][L["lanes"]["compound"] == "hjl55"].geometry))
+    assert all(p.distance(lanes55) < 0.01 for p in works.geometry)
+    area = L["compounds"][L["compounds"]["id"] == "hjl55"]
+    assert lighting_gaps(L["lanes"], s, area, roads=L["roads"]).lit_share == pytest.approx(1.0)
+    before = s[pd.to_datetime(s["installed"]) < WORKS_DAY]
+    assert lighting_gaps(L["lanes"], before, area, roads=L["roads"]).lit_share == 0.0
+
+
+def test_nothing_is_removed_and_dated_facilities_came_with_the_renewal(L):
+    assert L["streetlights"]["removed"].isna().all() and L["facilities"]["removed"].isna().all()
+    f = L["facilities"].set_index("kind")
+    dated = f[f["installed"].notna()]
+    assert sorted(dated.index) == ["pocket_park", "service_station"]
+    assert (pd.to_datetime(dated["installed"]) == pd.Timestamp("2019-09-20")).all()
+
+
+def test_the_shipped_dataset_passes_layers_check_with_no_error():
+    from geo.dataset import check_dataset
+
+    reports = check_dataset(SHP)
+    assert all(r.ok for r in reports.values()), {n: r.errors for n, r in reports.items() if not r.ok}
+    assert not any(r.repairs for r in reports.values())
+
+
+@pytest.mark.parametrize("crs, decimals", [("EPSG:4326", 7), ("EPSG:4549", 3)])
+def test_every_geometry_is_valid_at_the_published_precision(L, crs, decimals):
+    for name, gdf in L.items():
+        published = shapely.transform(gdf.to_crs(crs).geometry.values, lambda xy: np.round(xy, decimals))
+        bad = gdf[LAYERS[name].id_field][~shapely.is_valid(published)]
+        assert bad.empty, f"{name}: {list(bad)} invalid in {crs}"
+
+
+def test_the_build_refuses_a_geometry_invalid_once_rounded():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_dataset_under_test", BUILD)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    # a rectangle with a zero-width spike out along its south edge, its corner 1 µm off that edge
+    spiked = shapely.Polygon([(0, 0), (40, 0), (20, 1e-6), (20, 30), (0, 30)])
+    assert spiked.is_valid
+    origin = (642257.5821568386, 3456200.560379263)
+    with pytest.raises(build.BuildError, match=r"compounds huangjia: invalid once rounded to \d decimals in EPSG:"):
+        build.check_published_precision("compounds", [dict(geom=spiked, id="huangjia")], origin)
+    build.check_published_precision("compounds", [dict(geom=shapely.box(0, 0, 40, 30), id="huangjia")], origin)
 
 
 def test_lamp_spacing_and_gaps(L):

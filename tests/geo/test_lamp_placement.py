@@ -1,6 +1,7 @@
 """geo.lamp_placement: new lamps so that every lane in an area is lit, as few as we can find."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import time
@@ -251,10 +252,14 @@ def demo():
     return load_dataset(DATA_DIR).layers
 
 
+BEFORE_THE_WORKS = dt.date(2019, 6, 1)  # 黄家路55弄路灯实事工程 lit 55弄 on 2020-05-28
+
+
 def test_demo_hjl55_is_lit_end_to_end_for_its_230_households(demo):
     hjl55 = demo["compounds"][demo["compounds"]["id"] == "hjl55"]
     plan = plan_lamps(
-        demo["lanes"], demo["streetlights"], hjl55, roads=demo["roads"], buildings=demo["buildings"]
+        demo["lanes"], demo["streetlights"], hjl55, roads=demo["roads"], buildings=demo["buildings"],
+        as_of=BEFORE_THE_WORKS,
     )
     assert plan.lit_share_before == 0.0
     assert plan.lit_share_after == 1.0
@@ -264,8 +269,24 @@ def test_demo_hjl55_is_lit_end_to_end_for_its_230_households(demo):
     assert set(plan.lamps["lane"]) == {"黄家路55弄"}
     assert plan.households_served == 230
     assert sorted(plan.buildings_served["address"]) == [f"黄家路55弄{i}号" for i in range(1, 7)]
-    after = relit(demo["lanes"], demo["streetlights"], plan, hjl55, roads=demo["roads"])
+    after = relit(demo["lanes"], demo["streetlights"], plan, hjl55, roads=demo["roads"], as_of=BEFORE_THE_WORKS)
     assert after.summary["lit_share"] == 1.0
+
+
+def test_demo_plan_for_hjl55_before_the_works_is_what_the_works_built(demo):
+    hjl55 = demo["compounds"][demo["compounds"]["id"] == "hjl55"]
+    plan = plan_lamps(demo["lanes"], demo["streetlights"], hjl55, roads=demo["roads"], as_of=BEFORE_THE_WORKS)
+    lamps = demo["streetlights"].to_crs(METRIC)
+    works = lamps[pd.to_datetime(lamps["installed"]) == pd.Timestamp("2020-05-28")]
+    proposed = plan.lamps.to_crs(METRIC)
+    assert len(works) == len(proposed) == 11
+    assert max(min(p.distance(q) for q in works.geometry) for p in proposed.geometry) < 0.05
+
+
+def test_demo_hjl55_today_needs_no_new_lamp(demo):
+    hjl55 = demo["compounds"][demo["compounds"]["id"] == "hjl55"]
+    plan = plan_lamps(demo["lanes"], demo["streetlights"], hjl55, roads=demo["roads"])
+    assert plan.lit_share_before == 1.0 and plan.lamps_proposed == 0
 
 
 def test_demo_neighbourhood_plan_is_fast_and_complete(demo):

@@ -1,6 +1,7 @@
 """geo.lighting: what the lamps light along the lane network, and the dark gaps (hand-made networks, then the demo data)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
@@ -196,13 +197,42 @@ def demo():
     return load_dataset(DATA_DIR).layers
 
 
-def test_demo_hjl55_has_no_light_at_all(demo):
+BEFORE_THE_WORKS = dt.date(2019, 6, 1)  # 黄家路55弄路灯实事工程 lit 55弄 on 2020-05-28
+
+
+def test_demo_hjl55_had_no_light_at_all_before_the_works(demo):
     hjl55 = demo["compounds"][demo["compounds"]["id"] == "hjl55"]
-    report = lighting_gaps(demo["lanes"], demo["streetlights"], hjl55, roads=demo["roads"])
+    report = lighting_gaps(demo["lanes"], demo["streetlights"], hjl55, roads=demo["roads"], as_of=BEFORE_THE_WORKS)
     assert report.summary["lit_share"] == 0.0
     assert report.summary["lane_length_m"] == pytest.approx(161.8, abs=0.5)
     assert set(report.dark["lane"]) == {"黄家路55弄"}
     assert set(report.dark["lane_id"]) == {64, 65, 66, 67, 68, 69, 70}
+    assert report.summary["lamps_lighting"] == 229  # the 234 before the works, less 5 broken
+
+
+def test_demo_hjl55_is_lit_since_the_works_day(demo):
+    hjl55 = demo["compounds"][demo["compounds"]["id"] == "hjl55"]
+
+    def share(day):
+        return lighting_gaps(demo["lanes"], demo["streetlights"], hjl55, roads=demo["roads"], as_of=day).lit_share
+
+    assert share(dt.date(2020, 5, 27)) == 0.0
+    assert share(dt.date(2020, 5, 28)) == pytest.approx(1.0)
+    assert share(None) == pytest.approx(1.0)  # today
+
+
+def test_only_lamps_standing_on_the_day_light():
+    dated = lamps((20, 1), (50, 1), (80, 1))
+    dated["installed"] = pd.to_datetime(["2010-01-01", "2020-05-28", None])
+    dated["removed"] = pd.to_datetime([None, None, "2021-01-01"])
+
+    def standing(day):
+        return lighting_gaps(STRAIGHT, dated, EVERYWHERE, as_of=day).summary["lamps_lighting"]
+
+    assert standing(dt.date(2009, 12, 31)) == 1  # only the undated one, before its removal
+    assert standing(dt.date(2020, 5, 27)) == 2
+    assert standing(dt.date(2020, 5, 28)) == 3  # installed that day
+    assert standing(dt.date(2021, 1, 1)) == 2  # removed that day
 
 
 def test_demo_neighbourhood_is_mostly_lit_and_the_deliberate_dark_stretches_show(demo):
@@ -232,16 +262,15 @@ def test_demo_neighbourhood_is_mostly_lit_and_the_deliberate_dark_stretches_show
     middle = dark[dark["lane_id"].isin(northern) & (dark["layer"] == "lanes") & (dark["from_m"] > 10)]
     assert middle["length_m"].max() > 25
     assert dark["length_m"].iloc[:2].tolist() == sorted(dark["length_m"].iloc[:2], reverse=True)
-    # hjl55's lanes are dark from end to end.
-    hjl55 = dark[dark["compound"] == "hjl55"]
-    assert hjl55["lane_id"].nunique() == 7
+    # hjl55's lanes are lit since the 2020 works, but for the 3.5 m of its main lane's mouth across 黄家路's pavement.
+    assert dark.loc[dark["compound"] == "hjl55", "length_m"].sum() < 4
 
 
 def test_demo_lanes_alone_with_light_from_all_streets(demo):
     report = lighting_gaps(demo["lanes"], demo["streetlights"], demo["boundary"], roads=demo["roads"])
     summary = report.summary
     assert summary["lane_length_m"] == pytest.approx(3029.5, abs=1)
-    assert summary["lamps_lighting"] == 229
+    assert summary["lamps_lighting"] == 240  # 229 older working lamps and the works' 11 in 55弄
     # Low lamps (3-3.5 m) stand about 14 m apart, more than CJJ 45-2015 allows them: short gaps in between.
     assert 0.6 < summary["lit_share"] < 0.7
     assert pd.Series(report.dark["length_m"]).median() < 5

@@ -9,7 +9,7 @@ from shapely import LineString, MultiLineString, MultiPoint, MultiPolygon, Polyg
 
 from geo.schema import LAYERS
 from geo.validation import validate_layer
-from tests.geo.synthetic import at, bow_tie, layers, line, square
+from tests.geo.synthetic import X0, Y0, at, bow_tie, layers, line, square
 
 OUTSIDE_B002 = "1 feature(s) lie outside the boundary (by more than 1 m) (features: B002)"
 
@@ -235,3 +235,38 @@ def test_report_as_dict_is_json_ready():
     assert data["ok"] is False
     assert data["problems"][0]["level"] == "error"
     assert "别墅" in data["problems"][0]["message"]
+
+
+def _spike(dx: float, dy: float, size: float, off: float) -> Polygon:
+    """A rectangle with a zero-width spike out along its south edge: its corner `off` metres from that edge."""
+    x, y = X0 + dx, Y0 + dy
+    return Polygon([(x, y), (x + size, y), (x + size / 2, y + off), (x + size / 2, y + size), (x, y + size)])
+
+
+def test_a_polygon_invalid_once_rounded_is_refused_naming_layer_id_and_crs():
+    compounds = layers()["compounds"]
+    spiked = _spike(-150, -150, 100, 1e-6)
+    assert spiked.is_valid  # in full precision
+    compounds.loc[0, "geometry"] = spiked
+    _, report = validate_layer(compounds, LAYERS["compounds"])
+    assert not report.ok
+    for crs, decimals in (("EPSG:4326", 7), ("EPSG:4549", 3)):
+        message = next(e for e in report.errors if crs in e)
+        assert message.startswith("compounds C01: invalid once rounded to")
+        assert f"{decimals} decimals in {crs}" in message and "Self-intersection" in message
+    assert not any("C02" in e for e in report.errors)
+    assert not report.repairs  # refused, not silently repaired
+
+
+def test_a_vertex_clear_of_the_edges_at_the_published_precision_passes():
+    compounds = layers()["compounds"]
+    compounds.loc[0, "geometry"] = _spike(-150, -150, 100, 0.5)
+    _, report = validate_layer(compounds, LAYERS["compounds"])
+    assert report.ok, report.errors
+
+
+def test_lines_that_collapse_once_rounded_are_refused():
+    lanes = layers()["lanes"]
+    lanes.loc[0, "geometry"] = line((0, 0), (0.0001, 0.0001))
+    _, report = validate_layer(lanes, LAYERS["lanes"])
+    assert any("EPSG:4549" in e and e.startswith("lanes ") for e in report.errors), report.errors

@@ -198,3 +198,53 @@ def test_reports_come_4_to_10_a_month_with_the_seasons(plan):
 def test_a_day_during_the_survey_is_refused(layers):
     with pytest.raises(ValueError):
         plan_demo_issues(layers, date(2020, 6, 30))
+
+
+# --- the patterns the neighbourhood had, as the hot spot map finds them --------------------------------------
+
+
+def demo_hotspots(db, layers, **window):
+    """Gi* over the seeded issues in the window, computed as GET /api/v1/hotspots does; hot cells' compounds."""
+    from geo.cell_places import cell_places
+    from geo.hotspots import hotspots
+    from store.aggregates import issue_points
+    from store.filters import IssueFilters
+    from webmap.api.hotspots import DEFAULT_CELL_M, PERMUTATIONS, SEED
+
+    points = issue_points(db, IssueFilters(**window))
+    cells, summary = hotspots(points, layers["boundary"], cell_size_m=DEFAULT_CELL_M, permutations=PERMUTATIONS,
+                              seed=SEED)
+    assert summary.warnings == []
+    hot = cells[cells["class"].str.startswith("hot")]
+    places = cell_places(hot[["id", "geometry"]].set_index("id"), layers["compounds"], layers["lanes"])
+    return {name for names in places["compounds"] for name in names}
+
+
+def test_all_issues_of_all_years_make_a_significant_hot_spot_at_the_head_of_qiaojia_lane_28(db, layers):
+    assert "乔家路旧里(北)" in demo_hotspots(db, layers)
+
+
+def test_mianjin_lane_is_a_hot_spot_before_its_renewal_and_not_after(db, layers):
+    assert "面筋弄" in demo_hotspots(db, layers, until="2019-09-19")  # 垃圾弄
+    after = demo_hotspots(db, layers, since="2019-09-20")  # the renewal and pocket park were completed that day
+    assert "面筋弄" not in after and "乔家路旧里(北)" in after
+
+
+def test_rubbish_complaints_cluster_in_mianjin_lane_until_the_renewal(plan):
+    rubbish = [p for p in plan if p.category in ("sanitation", "garbage-sorting")]
+    before = [p for p in rubbish if local(p.reported_at).date() < date(2019, 9, 20)]
+    after = [p for p in rubbish if local(p.reported_at).date() >= date(2019, 9, 20)]
+    assert sum(p.compound_id == "mianjin" for p in before) > len(before) / 2
+    assert sum(p.compound_id == "mianjin" for p in after) < 0.08 * len(after)  # its households are 9.6 % of all
+
+
+def test_lighting_complaints_in_lane_55_stop_when_its_lamps_are_lit(plan):
+    lighting = [p for p in plan if p.category == "lighting" and p.compound_id == "hjl55"]
+    assert len(lighting) >= 5
+    assert all(local(p.reported_at).date() < date(2020, 5, 28) for p in lighting)
+
+
+def test_parking_and_stairwell_clutter_keep_coming_from_the_old_terraces_at_qiaojia_lane_28(plan):
+    for category in ("parking", "clutter"):
+        reports = [p for p in plan if p.category == category and p.group == NEWER]
+        assert sum(p.compound_id == "qiaojia_n" for p in reports) > len(reports) / 3, category

@@ -59,3 +59,35 @@ def _first_position(coordinates):
     while isinstance(coordinates[0], list):
         coordinates = coordinates[0]
     return coordinates
+
+
+def test_only_the_features_standing_today_are_served(tmp_path):
+    """A lamp removed before today and one not yet installed are hidden; the lighting analyses still see them."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from geo.in_service import today
+    from tests.conftest import copy_dataset, make_app, rewrite_layer
+
+    data_dir = copy_dataset(tmp_path / "data")
+
+    def date_two(gdf):
+        gdf["removed"] = pd.to_datetime(gdf["removed"])
+        gdf.loc[gdf["id"] == "L001", "removed"] = pd.Timestamp("2021-03-01")
+        gdf.loc[gdf["id"] == "L002", "installed"] = pd.Timestamp(today() + dt.timedelta(days=30))
+        return gdf
+
+    rewrite_layer(data_dir, "streetlights", date_two)
+    app = make_app(DATA_DIR=str(data_dir))
+    client = app.test_client()
+    served = {f["id"] for f in client.get("/api/v1/layers/streetlights").get_json()["features"]}
+    assert "L001" not in served and "L002" not in served and "L003" in served
+    assert len(served) == 243
+    listed = {e["name"]: e["feature_count"] for e in client.get("/api/v1/layers").get_json()["layers"]}
+    assert listed["streetlights"] == 243
+    page = client.get("/").get_data(as_text=True)
+    assert '"L003"' in page and '"L001"' not in page
+    assert len(app.extensions["base_layers"].layers_over_time["streetlights"]) == 245
+    early = client.get("/api/v1/lighting/gaps?area=all&as_of=2020-01-01").get_json()
+    assert "L001" in {f["id"] for f in early["features"] if f["properties"]["kind"] == "lamp"}

@@ -29,9 +29,14 @@ def test_every_message_has_an_english_translation():
     assert untranslated == [], "add these to messages.po, then `make translations`"
 
 
+def _plain(value):
+    """A plural message's forms as a tuple (the .mo reader gives lists, the .po reader tuples)."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
 def test_compiled_catalogue_matches_the_source():
     with open(CATALOGUE / "messages.po", "rb") as f:
-        source = {m.id: m.string for m in read_po(f) if m.id}
+        source = {_plain(m.id): _plain(m.string) for m in read_po(f) if m.id}
     with open(CATALOGUE / "messages.mo", "rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+        compiled = {_plain(m.id): _plain(m.string) for m in read_mo(f) if m.id}
     assert compiled == source, "run `make translations`"

@@ -7,8 +7,10 @@ GET  /lighting/plan.geojson  the same plan as a file, its request as query param
 GET  /lighting/plan.csv      the plan's lamps as a table (UTF-8 with a BOM, for Excel)
 
 An area is a compound id, "all" (the whole neighbourhood) or a GeoJSON Polygon or
-MultiPolygon in EPSG:4326. Analyses are kept in memory (the base layers never
-change while the app runs); the issues are read afresh for every plan.
+MultiPolygon in EPSG:4326. `as_of` (YYYY-MM-DD, default today in Shanghai) picks
+the lamps standing that day (installed <= as_of < removed). Analyses are kept in
+memory (the base layers never change while the app runs); the issues are read
+afresh for every plan.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import geopandas as gpd
@@ -31,6 +34,7 @@ from shapely.geometry import mapping
 
 from geo.crs import DISPLAY_CRS, DISPLAY_DECIMALS, METRIC_CRS, rounded
 from geo.export_csv import csv_bytes
+from geo.in_service import today
 from geo.lamp_placement import DEFAULT_UNIT_COST, LampPlan, plan_lamps
 from geo.lighting import (
     NEW_LAMP_HEIGHT_M,
@@ -44,7 +48,7 @@ from store.aggregates import issue_pins
 from store.errors import ValidationError
 from store.filters import IssueFilters
 from store.timestamps import LOCAL_TZ, utcnow
-from store.validation import FieldErrors, Invalid, number
+from store.validation import FieldErrors, Invalid, calendar_date, number
 from store.vocabulary import OPEN_STATUSES
 from webmap.api import bp
 from webmap.api.json_body import json_object, unusable_fields
@@ -57,7 +61,7 @@ from webmap.layer_display import local_name
 
 ALL = "all"
 DRAWN = "drawn"  # the id of an area given as a polygon
-PLAN_FIELDS = ("area", "mounting_height", "luminaire", "unit_cost")
+PLAN_FIELDS = ("area", "mounting_height", "luminaire", "unit_cost", "as_of")
 MOUNTING_HEIGHT_M = (2.0, 15.0)
 MAX_UNIT_COST = 10_000_000  # yuan a lamp; more is a slip of the finger
 MAX_AREA_POSITIONS = 10_000
@@ -94,16 +98,24 @@ class PlanRequest:
     mounting_height: float = NEW_LAMP_HEIGHT_M
     luminaire: str = NEW_LAMP_LUMINAIRE
     unit_cost: float = float(DEFAULT_UNIT_COST)
+    as_of: date | None = None  # None: today in Shanghai, whenever asked
 
     def query(self) -> dict[str, str]:
         """The request as query parameters (for the downloads and the print page)."""
         area = self.area.id if self.area.id != DRAWN else json.dumps(mapping(self.area.geometry), separators=(",", ":"))
-        return {
+        query = {
             "area": area,
             "mounting_height": _number_text(self.mounting_height),
             "luminaire": self.luminaire,
             "unit_cost": _number_text(self.unit_cost),
         }
+        if self.as_of is not None:
+            query["as_of"] = self.as_of.isoformat()
+        return query
+
+    @property
+    def day(self) -> date:
+        return self.as_of or today()
 
 
 def _number_text(value: float) -> str:
@@ -205,9 +217,10 @@ def _plan_request(values: Mapping[str, Any], errors: FieldErrors) -> PlanRequest
     luminaire = _optional(values, errors, "luminaire", _luminaire, NEW_LAMP_LUMINAIRE)
     unit_cost = _optional(values, errors, "unit_cost", number, float(DEFAULT_UNIT_COST),
                           minimum=0, maximum=MAX_UNIT_COST)
+    as_of = _optional(values, errors, "as_of", calendar_date, None)
     if errors.errors:
         return None
-    return PlanRequest(area, height, luminaire, unit_cost)
+    return PlanRequest(area, height, luminaire, unit_cost, as_of)
 
 
 def _optional(values, errors: FieldErrors, name: str, parse: Callable, default, **limits):
@@ -277,23 +290,27 @@ def analyses() -> Analyses:
     return current_app.extensions.setdefault("lighting_analyses", Analyses())
 
 
-def gap_report(area: Area, include_roads: bool = False) -> GapReport:
-    layers = base_layers().layers
+def gap_report(area: Area, include_roads: bool = False, as_of: date | None = None) -> GapReport:
+    """The gaps with the lamps standing on `as_of` (default today in Shanghai)."""
+    layers = base_layers().layers_over_time
+    day = as_of or today()
     return analyses().get(
-        ("gaps", area.key, include_roads),
+        ("gaps", area.key, include_roads, day),
         lambda: lighting_gaps(
-            layers["lanes"], layers["streetlights"], area.frame, roads=layers["roads"], include_roads=include_roads
+            layers["lanes"], layers["streetlights"], area.frame, roads=layers["roads"], include_roads=include_roads,
+            as_of=day,
         ),
     )
 
 
 def lighting_plan(request: PlanRequest) -> LampPlan:
     """The plan for the request, with the open lighting issues as they are now."""
-    layers = base_layers().layers
+    layers = base_layers().layers_over_time
     issues = open_lighting_issues(request.area)
     issues_now = tuple(zip(issues["id"], issues["title"], issues["status"], issues.geometry.x, issues.geometry.y))
+    day = request.day
     return analyses().get(
-        ("plan", request.area.key, request.mounting_height, request.luminaire, request.unit_cost, issues_now),
+        ("plan", request.area.key, request.mounting_height, request.luminaire, request.unit_cost, day, issues_now),
         lambda: plan_lamps(
             layers["lanes"],
             layers["streetlights"],
@@ -304,6 +321,7 @@ def lighting_plan(request: PlanRequest) -> LampPlan:
             unit_cost=request.unit_cost,
             buildings=layers["buildings"],
             issues=issues,
+            as_of=day,
         ),
     )
 
@@ -418,11 +436,12 @@ def lamp_features(lamps: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def gaps_collection(report: GapReport, area: Area, lang: str) -> dict[str, Any]:
+def gaps_collection(report: GapReport, area: Area, lang: str, as_of: date) -> dict[str, Any]:
     names = LineNames(lang)
     return {
         "type": "FeatureCollection",
         "area": area_json(area, lang),
+        "as_of": as_of.isoformat(),
         "summary": plain_summary(report.summary),
         "features": [
             *stretch_features(report.lit, "lit", names),
@@ -496,6 +515,7 @@ def plan_collection(plan: LampPlan, request: PlanRequest, lang: str) -> dict[str
     return {
         "type": "FeatureCollection",
         "area": area_json(request.area, lang),
+        "as_of": request.day.isoformat(),
         "summary": plain_summary(plan.summary),
         "buildings_served": buildings_served(plan),
         "issues": plan_issues(plan),
@@ -508,12 +528,14 @@ def plan_collection(plan: LampPlan, request: PlanRequest, lang: str) -> dict[str
 # --------------------------------------------------------------------------
 @bp.get("/lighting/gaps")
 def get_lighting_gaps():
-    args, errors = parameters(("area", "include_roads"))
+    args, errors = parameters(("area", "include_roads", "as_of"))
     with refusals(errors):
         area = errors.check("area", read_area, args.get("area") or ALL)
         include_roads = read(args, errors, "include_roads", _boolean, default=False)
-    report = gap_report(area, include_roads)
-    return geojson_response(gaps_collection(report, area, current_language()))
+        as_of = read(args, errors, "as_of", calendar_date)
+    day = as_of or today()
+    report = gap_report(area, include_roads, day)
+    return geojson_response(gaps_collection(report, area, current_language(), day))
 
 
 def _boolean(text: str) -> bool:

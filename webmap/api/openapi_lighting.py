@@ -47,6 +47,8 @@ def _geometry(*kinds: str) -> Schema:
     return {"allOf": [_ref("schemas", "Geometry")], "description": f"GeoJSON {' or '.join(kinds)}, EPSG:4326"}
 
 
+AS_OF = {"type": "string", "format": "date",
+         "description": "the day whose lamps count (installed <= as_of < removed); default today in Shanghai"}
 AREA = _object(
     ["id", "name", "geometry"],
     {
@@ -160,6 +162,7 @@ GAPS = _object(
     {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
         "area": AREA,
+        "as_of": AS_OF,
         "summary": GAP_SUMMARY,
         "features": {"type": "array", "items": {"anyOf": [STRETCH, LAMP]},
                      "description": "lit stretches, dark stretches (longest first), the lamps that can light the area"},
@@ -170,6 +173,7 @@ PLAN = _object(
     {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
         "area": AREA,
+        "as_of": AS_OF,
         "summary": PLAN_SUMMARY,
         "buildings_served": {
             "type": "array",
@@ -214,6 +218,7 @@ PLAN_REQUEST = _object(
         "luminaire": {**LUMINAIRE, "default": NEW_LAMP_LUMINAIRE},
         "unit_cost": {"type": "number", "minimum": 0, "maximum": lighting.MAX_UNIT_COST,
                       "default": DEFAULT_UNIT_COST, "description": "yuan a lamp, installed"},
+        "as_of": AS_OF,
     },
     additionalProperties=False,
     example={"area": "hjl55", "mounting_height": 4, "luminaire": "semi-cut-off", "unit_cost": 8000},
@@ -245,6 +250,7 @@ def _plan_parameters() -> list[Schema]:
         _query("mounting_height", PLAN_REQUEST["properties"]["mounting_height"], "metres"),
         _query("luminaire", PLAN_REQUEST["properties"]["luminaire"], "light distribution"),
         _query("unit_cost", PLAN_REQUEST["properties"]["unit_cost"], "yuan a lamp"),
+        _query("as_of", AS_OF, AS_OF["description"]),
         _ref("parameters", "lang"),
     ]
 
@@ -282,6 +288,7 @@ def lighting_paths() -> dict[str, Schema]:
                     _query("area", {"type": "string", "default": lighting.ALL}, AREA_DESCRIPTION),
                     _query("include_roads", {"type": "boolean", "default": False},
                            "measure the streets in the area too (they always carry light into lane mouths)"),
+                    _query("as_of", AS_OF, AS_OF["description"]),
                     _ref("parameters", "lang"),
                 ],
                 "responses": {

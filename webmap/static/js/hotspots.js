@@ -18,6 +18,35 @@
     kit.replaceQuery(kit.setFilters(new URLSearchParams(window.location.search), FILTERS, filters));
   }
 
+  /* A message in the plural form for n: {one, other} from the server's ngettext, or one text. */
+  function plural(message, n) {
+    return format(typeof message === "string" ? message : (n === 1 ? message.one : message.other), n);
+  }
+
+  /* Issues in the 8 cells around each cell (Gi* weighs a cell with them), by cell id "r{row}c{col}". */
+  function aroundCounts(features) {
+    var at = {}, around = {};
+    function key(id) {
+      var match = /^r(-?\d+)c(-?\d+)$/.exec(String(id));
+      return match ? [Number(match[1]), Number(match[2])] : null;
+    }
+    features.forEach(function (f) {
+      var p = f.properties || {}, rc = key(p.id);
+      if (rc) at[rc[0] + "," + rc[1]] = Number(p.count) || 0;
+    });
+    features.forEach(function (f) {
+      var p = f.properties || {}, rc = key(p.id), sum = 0;
+      if (!rc) return;
+      for (var dr = -1; dr <= 1; dr++) {
+        for (var dc = -1; dc <= 1; dc++) {
+          if (dr || dc) sum += at[(rc[0] + dr) + "," + (rc[1] + dc)] || 0;
+        }
+      }
+      around[String(p.id)] = sum;
+    });
+    return around;
+  }
+
   /* "小区 A、B · 弄堂 C": the compounds and lanes a cell touches, each name once. */
   function places(p, config) {
     var separator = config.lang === "en" ? ", " : "、";
@@ -141,6 +170,7 @@
         var p = f.properties || {};
         return HOT.indexOf(p["class"]) !== -1 && typeof p.z === "number";
       }).sort(function (a, b) { return b.properties.z - a.properties.z; });
+      var around = aroundCounts(collection.features || []);
       if (!hot.length) {
         ranking.appendChild(el("li", "jt-empty", m.noHotspots));
         return;
@@ -155,7 +185,10 @@
         swatch.style.setProperty("--c", config.colours[p["class"]]);
         button.appendChild(swatch);
         var text = el("span", "jt-rank-text");
-        text.appendChild(el("strong", null, format(m.issues, p.count)));
+        var own = Number(p.count) || 0, near = around[String(p.id)] || 0;
+        // Gi* counts the cells around: a cell with few issues of its own ranks high when they have many.
+        text.appendChild(el("strong", null, plural(m.cellIssues, own)));
+        text.appendChild(el("span", "jt-rank-around", plural(own ? m.aroundIssues : m.onlyAroundIssues, near)));
         text.appendChild(el("span", "jt-rank-class", config.labels[p["class"]] + " · z " + p.z.toFixed(1)));
         text.appendChild(el("span", "jt-rank-places", places(p, config)));
         button.appendChild(text);

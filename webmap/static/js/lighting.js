@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var PARAMETERS = ["mounting_height", "luminaire", "unit_cost"];
+  var PARAMETERS = ["mounting_height", "luminaire", "unit_cost", "as_of"];
   var DRAWN = "drawn";
   var DECIMALS = 7;
   var TABLE_DECIMALS = 6;  // about 10 cm: enough to find a pole, narrow enough for the panel
@@ -132,6 +132,7 @@
       form.elements.luminaire.value = state.luminaire || config.defaults.luminaire;
       if (!form.elements.luminaire.value) form.elements.luminaire.value = config.defaults.luminaire;
       form.elements.unit_cost.value = state.unit_cost || config.defaults.unit_cost;
+      form.elements.as_of.value = state.as_of || "";
       hint.hidden = !(state.area === DRAWN && !state.geometry);
     }
 
@@ -253,6 +254,7 @@
         return;
       }
       var params = new URLSearchParams({area: query().get("area"), lang: config.lang});
+      if (state.as_of) params.set("as_of", state.as_of);
       status.textContent = m.loading;
       var call = request(config.api + "/lighting/gaps?" + params.toString(), {}, gapsRequest && gapsRequest.controller);
       gapsRequest = call;
@@ -284,7 +286,8 @@
       area: function () { return state.area === DRAWN ? m.badDrawnArea : m.badArea; },
       mounting_height: function () { return m.badHeight; },
       luminaire: function () { return m.badLuminaire; },
-      unit_cost: function () { return m.badUnitCost; }
+      unit_cost: function () { return m.badUnitCost; },
+      as_of: function () { return m.badAsOf; }
     };
 
     function showFieldErrors(fields) {
@@ -587,9 +590,14 @@
     });
     PARAMETERS.forEach(function (name) {
       form.elements[name].addEventListener("change", function () {
+        var day = state.as_of;
         readForm();
         if (plan || state.planned) forgetPlan();
         writeUrl();
+        if (state.as_of !== day) {  // other lamps stood then
+          showFieldErrors({});
+          loadGaps();
+        }
       });
     });
     form.addEventListener("submit", function (event) {
