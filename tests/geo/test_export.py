@@ -8,6 +8,7 @@ import json
 import zipfile
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
@@ -66,7 +67,7 @@ def test_shapefile_names_are_short_unique_and_stable():
     assert names["id"] == "id" and names["category_name_zh"] == "cat_name"
     assert names["location_accuracy_m"] == "loc_acc_m"
     assert names["abcdefghijkl"] == "abcdefghij" and names["abcdefghijxx"] == "abcdefgh_2"
-    assert names["category_name_en"] == "category_n"
+    assert names["category_name_en"] == "cat_nm_en" and names["category_name_zh_x"] == "category_n"
     assert names["名称很长很长的字段"] == "名称很"  # 9 bytes: cut on a character boundary
 
 
@@ -205,6 +206,10 @@ def test_a_base_layer_round_trips_through_every_format_in_both_crs(tmp_path):
             data = fmt.write(table.in_crs(crs))
             if extension == "csv":
                 assert len(pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")) == 2
+                continue
+            if extension == "xlsx":
+                rows = list(openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].values)
+                assert len(rows) == 3 and rows[0][0] == "编号"
                 continue
             path = tmp_path / f"lamps-{crs}.{extension}"
             path.write_bytes(data)

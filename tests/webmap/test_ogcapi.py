@@ -23,8 +23,13 @@ from webmap.assets import find_external_urls
 
 COLLECTIONS = [*LAYERS, "issues", "projects"]
 CONFORMANCE = {f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
-               for name in ("core", "geojson", "html", "oas30")}
+               for name in ("core", "geojson", "html", "oas30")} | {
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+}
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+SCHEMA = "application/schema+json"
+OGC_REL = "http://www.opengis.net/def/rel/ogc/1.0/"
 EAST = offset_point(CENTRE_LON, CENTRE_LAT, 90, 80)
 ISSUES = {  # title: (reported at, where)
     "一号": ("2019-05-01T10:00:00+08:00", (CENTRE_LON, CENTRE_LAT)),
@@ -122,7 +127,7 @@ def test_the_landing_page_links_to_the_definition_the_conformance_and_the_data(o
     assert ogc.get("/ogcapi").status_code == 200  # no redirect for the address people type
 
 
-def test_conformance_names_core_geojson_html_and_oas30(ogc, definition):
+def test_conformance_names_core_geojson_html_oas30_queryables_and_schemas(ogc, definition):
     body = get_json(ogc, "/ogcapi/conformance")
     conforms(definition, "confClasses", body)
     assert set(body["conformsTo"]) == CONFORMANCE
@@ -167,7 +172,8 @@ def test_every_base_layer_and_the_issues_and_projects_are_collections(ogc, defin
         assert 121.48 < minlon <= maxlon < 121.50 and 31.21 < minlat <= maxlat < 31.23, collection["id"]
         found = links(collection)
         assert {("self", "application/json"), ("alternate", "text/html"), ("items", "application/geo+json"),
-                ("items", "text/html")} == set(found)
+                ("items", "text/html"), ("describedby", SCHEMA), (f"{OGC_REL}schema", SCHEMA),
+                (f"{OGC_REL}queryables", SCHEMA)} == set(found)
         assert get_json(ogc, local(found[("self", "application/json")])) == collection
     titles = {c["id"]: c["title"] for c in body["collections"]}
     assert (titles["buildings"], titles["issues"], titles["projects"]) == ("建筑", "问题", "项目")

@@ -19,6 +19,8 @@ HEADINGS = {
     "kind": _l("类型"),
     "kind_name": _l("类型"),
     "category_name": _l("类别"),
+    "category_name_zh": _l("类别"),
+    "kind_name_zh": _l("类型"),
     "floors": _l("层数"),
     "households": _l("户数"),
     "year_built": _l("建成年份"),

@@ -21,7 +21,7 @@ from webmap.layer_display import DISPLAY
 from webmap.ogcapi import documents, html
 from webmap.ogcapi.base_layer_collection import BaseLayerCollection
 from webmap.ogcapi.collection import Collection
-from webmap.ogcapi.documents import GEOJSON, HTML, JSON, OPENAPI
+from webmap.ogcapi.documents import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
 from webmap.ogcapi.openapi import FORMATS, openapi_document
 from webmap.ogcapi.query import ITEM_PARAMETERS, item_query
 from webmap.ogcapi.store_collections import IssueCollection, ProjectCollection
@@ -162,6 +162,21 @@ def collection(collection_id: str):
         return _page("ogcapi/collection.html", document["title"], _self(document), document=document,
                      collection=found, site_map=html.site_map(found))
     return _json(document)
+
+
+@bp.get("/collections/<collection_id>/schema")
+def schema(collection_id: str):
+    """The features' schema (OGC API - Features Part 5), JSON Schema only."""
+    _parameters()[1].raise_if_any()
+    return _json(documents.feature_schema(_url, _collection(collection_id), current_language()), SCHEMA)
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str):
+    """What a client may ask about the features (OGC API - Features Part 3), JSON Schema only."""
+    _parameters()[1].raise_if_any()
+    return _json(documents.feature_schema(_url, _collection(collection_id), current_language(), queryables=True),
+                 SCHEMA)
 
 
 @bp.get("/collections/<collection_id>/items")
