@@ -1,8 +1,8 @@
 """GeoJSON as RFC 7946 wants it, made in one place: polygons wound right (§3.1.6), features with their id.
 
 Every GeoJSON geometry the service publishes goes through geometry_json: exterior
-rings counter-clockwise, holes clockwise. Coordinates are rounded by the caller
-(geo.crs.rounded) before, as orienting never moves a vertex.
+rings counter-clockwise, holes clockwise, no vertex twice in a row. Coordinates are
+rounded by the caller (geo.crs.rounded) before, as orienting never moves a vertex.
 """
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from geo.export_values import plain
 
 
 def oriented(geom: BaseGeometry) -> BaseGeometry:
-    """Exterior rings counter-clockwise, holes clockwise; other geometries as they are."""
-    return shapely.orient_polygons(geom, exterior_cw=False)
+    """Exterior rings counter-clockwise, holes clockwise, without a vertex repeated (as rounding can leave
+    one); other geometries as they are."""
+    return shapely.orient_polygons(shapely.remove_repeated_points(geom, 0.0), exterior_cw=False)
 
 
 def geometry_json(geom: BaseGeometry | Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -22,9 +22,10 @@ AREA_KINDS = ("Polygon", "MultiPolygon")
 
 
 def works_areas(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
-    """Each geometry (EPSG:4326) as an area: (Multi)Polygons kept, anything else buffered by WORKS_HALF_WIDTH_M.
-
-    A buffered corridor is snapped to the published precision, which keeps it valid once rounded."""
+    """Each geometry (EPSG:4326) as a MultiPolygon: an area kept as it is, anything else buffered by
+    WORKS_HALF_WIDTH_M. All MultiPolygons, since a client meeting Polygons and MultiPolygons in one GeoJSON
+    layer calls its type "unknown" and may again split it. A buffered corridor is snapped to the published
+    precision, which keeps it valid once rounded."""
     if geometry.crs is None:
         raise ValueError("works_areas needs geometries with a CRS")
     geometry = geometry.to_crs(DISPLAY_CRS)
@@ -33,4 +34,12 @@ def works_areas(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     if other.any():
         metric = geometry[other].to_crs(METRIC_CRS).buffer(WORKS_HALF_WIDTH_M, quad_segs=4)
         out[other] = shapely.set_precision(metric.to_crs(DISPLAY_CRS).to_numpy(), GRID)
-    return gpd.GeoSeries(out, index=geometry.index, crs=DISPLAY_CRS)
+    return gpd.GeoSeries([_multi(g) for g in out], index=geometry.index, crs=DISPLAY_CRS)
+
+
+def _multi(geom):
+    if geom is None or geom.is_empty or geom.geom_type == "MultiPolygon":
+        return geom
+    if geom.geom_type == "Polygon":
+        return shapely.MultiPolygon([geom])
+    return shapely.MultiPolygon([part for part in shapely.get_parts(geom) if part.geom_type == "Polygon"])

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 from shapely import LineString, Point, Polygon
 
 from geo.export import FORMATS
@@ -219,3 +220,49 @@ def test_a_base_layer_round_trips_through_every_format_in_both_crs(tmp_path):
             assert back["installed"].dt.strftime("%Y-%m-%d").tolist() == ["2020-05-01", "2020-05-01"]
             again, report = validate_layer(back, schema)
             assert report.ok, (crs, extension, report.errors)
+
+
+# --- RFC 7946 -----------------------------------------------------------------------------------
+
+
+def test_geojson_polygons_are_wound_as_rfc7946_says_whatever_they_came_as():
+    from geo.geojson import geometry_json
+
+    clockwise = Polygon([(0, 0), (0, 10), (10, 10), (10, 0)], [[(2, 2), (4, 2), (4, 4), (2, 4)]])
+    assert clockwise.exterior.is_ccw is False and clockwise.interiors[0].is_ccw is True
+    for given in (clockwise, clockwise.__geo_interface__):
+        written = shapely.geometry.shape(geometry_json(given))
+        assert written.exterior.is_ccw and not written.interiors[0].is_ccw
+        assert written.equals(clockwise)
+    repeated = Polygon([(0, 0), (1, 0), (1, 0), (1, 1), (0, 0)])
+    assert geometry_json(repeated)["coordinates"] == [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]
+    assert geometry_json(Point(1, 2)) == {"type": "Point", "coordinates": [1.0, 2.0]}
+    assert geometry_json(None) is None and geometry_json(Polygon()) is None
+
+
+def test_the_geojson_export_winds_polygons_as_rfc7946_says(tmp_path):
+    schema = LAYERS["buildings"]
+    table = layer_table(validate_layer(layers()["buildings"], schema)[0], schema).in_crs(4326)
+    for feature in json.loads(FORMATS["geojson"].write(table))["features"]:
+        ring = shapely.geometry.shape(feature["geometry"])
+        for polygon in getattr(ring, "geoms", [ring]):
+            assert polygon.exterior.is_ccw and not any(hole.is_ccw for hole in polygon.interiors)
+
+
+# --- works areas --------------------------------------------------------------------------------
+
+
+def test_a_line_or_point_becomes_its_works_corridor_and_an_area_stays_itself():
+    from geo.works_area import WORKS_HALF_WIDTH_M, works_areas
+
+    metric = gpd.GeoSeries([LineString([(642200, 3456100), (642260, 3456100)]), Point(642300, 3456200),
+                            Polygon([(642100, 3456000), (642150, 3456000), (642150, 3456050)]), None], crs=4549)
+    areas = works_areas(metric.to_crs(4326))
+    assert list(areas.geom_type[:3]) == ["MultiPolygon"] * 3 and areas.iloc[3] is None
+    assert areas.is_valid[:3].all()
+    back = areas.to_crs(4549)
+    assert back.iloc[0].area == pytest.approx(60 * 2 * WORKS_HALF_WIDTH_M + 3.14 * WORKS_HALF_WIDTH_M ** 2, rel=0.03)
+    assert back.iloc[1].area == pytest.approx(3.1416 * WORKS_HALF_WIDTH_M ** 2, rel=0.03)
+    assert back.iloc[2].area == pytest.approx(1250, rel=1e-6)
+    rounded_again = shapely.transform(areas.iloc[0], lambda xy: xy.round(7))
+    assert rounded_again.is_valid  # snapped to the published precision already
