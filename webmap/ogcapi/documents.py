@@ -104,7 +104,9 @@ def collection(url: Url, c: Collection) -> Document:
             *both(url, "ogcapi.collection", collection_id=c.id),
             link(url("ogcapi.items", collection_id=c.id, f="json"), "items", GEOJSON, str(c.title)),
             link(url("ogcapi.items", collection_id=c.id, f="html"), "items", HTML, str(c.title)),
-            link(url("ogcapi.schema", collection_id=c.id), "describedby", SCHEMA, "schema"),
+            # GDAL's OAPIF driver types the fields from a schema of the GeoJSON features it finds by this
+            # relation (spelt as older drafts of the standard did, as GDAL 3.6 looks for it).
+            link(url("ogcapi.feature_schema", collection_id=c.id), "describedBy", SCHEMA, "GeoJSON feature schema"),
             link(url("ogcapi.schema", collection_id=c.id), "http://www.opengis.net/def/rel/ogc/1.0/schema", SCHEMA,
                  "schema"),
             link(url("ogcapi.queryables", collection_id=c.id), "http://www.opengis.net/def/rel/ogc/1.0/queryables",
@@ -160,6 +162,26 @@ def item(url: Url, c: Collection, feature: Feature) -> Feature:
             *both(url, "ogcapi.item", GEOJSON, **place),
             link(url("ogcapi.collection", collection_id=c.id, f="json"), "collection", JSON, str(c.title)),
         ],
+    }
+
+
+def geojson_feature_schema(url: Url, c: Collection, lang: str) -> Document:
+    """A JSON Schema of the collection's GeoJSON features (type, id, geometry, properties): what GDAL's OAPIF
+    driver reads the field types from (`describedBy`)."""
+    properties = feature_schema(url, c, lang)["properties"]
+    geometry = properties.pop("geometry")
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": url("ogcapi.feature_schema", collection_id=c.id),
+        "type": "object",
+        "title": str(c.title),
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string"},
+            "geometry": {"type": "object", "format": geometry["format"]},
+            "properties": {"type": "object", "properties": properties},
+        },
     }
 
 

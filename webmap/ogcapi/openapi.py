@@ -221,6 +221,12 @@ def openapi_document(server_url: str, collection_ids: Sequence[str], *, anonymou
                   {"description": "the schema", "content": {SCHEMA: {"schema": {"type": "object"}}}},
                   common, tag="Capabilities", not_found=True),
         },
+        "/collections/{collectionId}/feature-schema": {
+            "parameters": [_ref("parameters", "collectionId")],
+            **get("getFeatureSchema", "a JSON Schema of the collection's GeoJSON features (GDAL types fields from it)",
+                  {"description": "the GeoJSON feature schema", "content": {SCHEMA: {"schema": {"type": "object"}}}},
+                  common, tag="Capabilities", not_found=True),
+        },
         "/collections/{collectionId}/items": {
             "parameters": [_ref("parameters", "collectionId")],
             **get("getFeatures", "the features of a collection, a page at a time (follow the next link)",

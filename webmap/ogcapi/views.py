@@ -171,6 +171,13 @@ def schema(collection_id: str):
     return _json(documents.feature_schema(_url, _collection(collection_id), current_language()), SCHEMA)
 
 
+@bp.get("/collections/<collection_id>/feature-schema")
+def feature_schema(collection_id: str):
+    """The schema of the GeoJSON features (type, id, geometry, properties), for GDAL's OAPIF driver."""
+    _parameters()[1].raise_if_any()
+    return _json(documents.geojson_feature_schema(_url, _collection(collection_id), current_language()), SCHEMA)
+
+
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
     """What a client may ask about the features (OGC API - Features Part 3), JSON Schema only."""
