@@ -170,6 +170,9 @@ def geojson_feature_schema(url: Url, c: Collection, lang: str) -> Document:
     driver reads the field types from (`describedBy`)."""
     properties = feature_schema(url, c, lang)["properties"]
     geometry = properties.pop("geometry")
+    # The feature's id stands beside the properties; GDAL takes the `id` property from the features themselves
+    # and would list it twice if the schema named it too.
+    properties.pop("id", None)
     return {
         "$schema": JSON_SCHEMA_DIALECT,
         "$id": url("ogcapi.feature_schema", collection_id=c.id),
