@@ -199,7 +199,7 @@ def items(collection_id: str):
         names = found.columns
         return _page(
             "ogcapi/items.html", str(found.title), _self(document), document=document, collection=found,
-            query=query, site_map=html.site_map(found), headings=[html.heading(name) for name in names],
+            query=query, site_map=html.site_map(found), headings=[html.heading(name, found) for name in names],
             rows=[html.row(found, feature, names) for feature in page.features],
             pages=documents.page_links(_url, found, query, values, page, f="html"),
         )
@@ -218,7 +218,7 @@ def item(collection_id: str, feature_id: str):
         properties = feature.get("properties") or {}
         return _page(
             "ogcapi/item.html", str(found.title), _self(document), document=document, collection=found,
-            facts=[(html.heading(name), html.shown(found, name, value)) for name, value in properties.items()],
+            facts=[(html.heading(name, found), html.shown(found, name, value)) for name, value in properties.items()],
             site=html.site_page(found, feature),
         )
     return _json(document, GEOJSON)
