@@ -72,8 +72,7 @@ def issues_rows(session: Session, issues: Sequence[Issue]) -> gpd.GeoDataFrame:
     """These issues, in this order, as issues_table has them (an /ogcapi page)."""
     ids = [issue.id for issue in issues]
     frame = _frame(session, [Issue.id.in_(ids)] if ids else [false()], [Issue.id])
-    position = {issue.public_id: n for n, issue in enumerate(issues)}
-    return frame.iloc[sorted(range(len(frame)), key=lambda i: position[frame["id"].iat[i]])].reset_index(drop=True)
+    return frame.set_index("id", drop=False).loc[[issue.public_id for issue in issues]].reset_index(drop=True)
 
 
 def issues_table(

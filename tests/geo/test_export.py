@@ -266,3 +266,47 @@ def test_a_line_or_point_becomes_its_works_corridor_and_an_area_stays_itself():
     assert back.iloc[2].area == pytest.approx(1250, rel=1e-6)
     rounded_again = shapely.transform(areas.iloc[0], lambda xy: xy.round(7))
     assert rounded_again.is_valid  # snapped to the published precision already
+
+
+# --- one declaration, typed everywhere ----------------------------------------------------------
+
+
+def _records_table() -> ExportTable:
+    from geo.record_fields import RecordField
+    from geo.record_table import typed_frame
+
+    fields = (RecordField("id", "str", "编号", "ID", role="id"), RecordField("done", "bool", "完成", "Done"),
+              RecordField("due", "date", "期限", "Due"), RecordField("at", "datetime", "时间", "At"),
+              RecordField("n", "int", "数", "N"))
+    raw = pd.DataFrame({"id": ["a", "b"], "done": [True, None], "due": [None, None],
+                        "at": ["2021-03-29T20:29:00+08:00", None], "n": [1, None]})
+    frame = typed_frame(raw, fields, "Asia/Shanghai")
+    points = gpd.GeoDataFrame(frame, geometry=[Point(121.49, 31.22)] * 2, crs=4326)
+    return ExportTable("records", points, "Point", fields=fields)
+
+
+def test_declared_types_reach_the_geopackage_even_for_an_empty_column(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "records.gpkg"
+    path.write_bytes(FORMATS["gpkg"].write(_records_table()))
+    info = pyogrio.read_info(path)
+    assert dict(zip(info["fields"], info["dtypes"])) == {
+        "id": "object", "done": "bool", "due": "datetime64[D]", "at": "datetime64[ms]", "n": "int64"}
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT at, due FROM records ORDER BY fid").fetchall() == [
+            ("2021-03-29T12:29:00.000Z", None), (None, None)]
+        assert db.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # "GPKG"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 10300  # GeoPackage 1.3
+
+
+def test_shapefile_yes_no_fields_are_integers(tmp_path):
+    path = tmp_path / "records.zip"
+    path.write_bytes(shapefile_zip(_records_table()))
+    info = pyogrio.read_info(f"/vsizip/{path}/records.shp")
+    types = dict(zip(info["fields"], info["dtypes"]))
+    assert types["done"].startswith("int") and types["due"] == "datetime64[D]"
+    back = gpd.read_file(f"/vsizip/{path}/records.shp", engine="pyogrio")
+    assert back["done"].tolist()[0] == 1 and pd.isna(back["done"].tolist()[1])
+    readme = zipfile.ZipFile(path).read("README.txt").decode("utf-8")
+    assert "1 = yes, 0 = no" in readme
