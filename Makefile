@@ -24,7 +24,7 @@ test: $(VENV)/.dev system-deps  ## the whole suite, browser tests included
 test-fast: $(VENV)/.dev  ## everything but the browser tests
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-system-deps:  ## Debian packages the tests need (Chromium, a CJK font, PostgreSQL with PostGIS)
+system-deps:  ## Debian packages the tests need (Chromium, a CJK font, PostgreSQL with PostGIS, GDAL, QGIS)
 	scripts/install_system_deps.sh
 
 $(VENV)/.runtime: requirements.txt

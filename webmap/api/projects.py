@@ -86,7 +86,8 @@ def project_properties(project: Project, lang: str) -> dict[str, Any]:
 def project_feature(project: Project, lang: str, **extra: Any) -> dict[str, Any]:
     properties = project_properties(project, lang)
     properties.update(extra)
-    return {"type": "Feature", "id": project.public_id, "geometry": geometry_json(json.loads(project.geometry)), "properties": properties}
+    geometry = geometry_json(json.loads(project.geometry))  # as stored, polygons wound as RFC 7946 says
+    return {"type": "Feature", "id": project.public_id, "geometry": geometry, "properties": properties}
 
 
 def _issue_summary(issue) -> dict[str, Any]:
