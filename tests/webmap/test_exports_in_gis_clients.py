@@ -219,3 +219,22 @@ def test_gdal_types_the_ogcapi_fields_from_the_schema_without_a_warning(seeded):
     projects = field_types(projects_summary)
     assert (projects["budget"], projects["households_affected"], projects["planned_start"]) == ("Real", "Integer", "Date")
     assert (buildings["floors"], buildings["protected"]) == ("Integer", "Integer(Boolean)")
+
+
+@pytest.mark.parametrize("crs", ["4326", "4549"])
+def test_every_exported_geometry_is_valid_as_published(client, tmp_path, crs):
+    """Valid after the rounding each CRS is published with (1e-7 degree, or the millimetre)."""
+    import pyogrio
+
+    invalid = {}
+    for subject in SUBJECTS:
+        if crs != "4326" and not subject.startswith("layers/"):
+            continue
+        path = tmp_path / f"{subject.replace('/', '-')}-{crs}.gpkg"
+        path.write_bytes(client.get(f"/api/v1/{subject}.gpkg?crs={crs}" if crs != "4326" else
+                                    f"/api/v1/{subject}.gpkg").get_data())
+        table = pyogrio.read_dataframe(path)
+        bad = table[~table.geometry.is_valid]
+        if len(bad):
+            invalid[subject] = [f"{row.id}: {shapely.is_valid_reason(row.geometry)}" for row in bad.itertuples()]
+    assert not invalid, invalid
