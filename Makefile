@@ -25,7 +25,7 @@ test: $(VENV)/.dev system-deps $(SPECTRAL)/node_modules/.installed  ## the whole
 test-fast: $(VENV)/.dev $(SPECTRAL)/node_modules/.installed  ## everything but the browser tests
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-system-deps:  ## Debian packages the tests need (Chromium, a CJK font, PostgreSQL with PostGIS, Node.js and npm)
+system-deps:  ## Debian packages the tests need (Chromium, a CJK font, PostgreSQL with PostGIS, GDAL, QGIS, Node.js and npm)
 	scripts/install_system_deps.sh
 
 # Spectral, the OpenAPI linter of tests/webmap/api/test_openapi_spectral.py, as its lock file pins it;

@@ -8,6 +8,7 @@ import pandas as pd
 from pyproj import CRS
 
 from geo.crs import DISPLAY_DECIMALS, rounded
+from geo.record_fields import RecordField, layer_fields
 from geo.schema import LayerSchema
 
 METRIC_DECIMALS = 3  # millimetres
@@ -19,6 +20,12 @@ class ExportTable:
     frame: gpd.GeoDataFrame
     geometry: str | None = None  # "Point", "LineString" or "Polygon" (Multi* included); None: kinds may mix
     coordinate_columns: bool = False  # the frame already holds its points' coordinates as columns (issues: lon, lat)
+    fields: tuple[RecordField, ...] = ()  # the declaration of the frame's columns (geo.record_fields), in order
+
+    @property
+    def types(self) -> dict[str, str]:
+        """Each declared column's type ("str", "int", "float", "bool", "date", "datetime")."""
+        return {f.name: f.type for f in self.fields}
 
     def in_crs(self, crs: str | int | CRS) -> ExportTable:
         """Reprojected, coordinates rounded to 1e-7 degree (about 1 cm) or to the millimetre."""
@@ -35,7 +42,7 @@ def layer_table(gdf: gpd.GeoDataFrame, schema: LayerSchema) -> ExportTable:
             frame[f.name] = pd.Series(
                 [None if pd.isna(v) else v.date() for v in frame[f.name]], index=frame.index, dtype=object
             )
-    return ExportTable(schema.name, frame, schema.geometry)
+    return ExportTable(schema.name, frame, schema.geometry, fields=layer_fields(schema))
 
 
 def csv_frame(table: ExportTable) -> pd.DataFrame:

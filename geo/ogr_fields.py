@@ -40,9 +40,11 @@ class OgrFields:
         }
 
 
-def ogr_fields(table: pd.DataFrame, geometry: str | None = "geometry") -> OgrFields:
-    """Booleans, integers (nullable), floats, dates (datetime.date columns), times (UTC if time-zoned) and text."""
+def ogr_fields(table: pd.DataFrame, geometry: str | None = "geometry", types: dict[str, str] | None = None) -> OgrFields:
+    """Booleans, integers (nullable), floats, dates (datetime.date columns, or declared "date" in `types`),
+    times (UTC if time-zoned) and text."""
     fields = OgrFields()
+    types = types or {}
     for name in table.columns:
         if name == geometry:
             continue
@@ -60,7 +62,7 @@ def ogr_fields(table: pd.DataFrame, geometry: str | None = "geometry") -> OgrFie
             fields.tz_offsets[name] = np.full(len(values), UTC_OFFSET_FLAG, dtype="int32")
         elif pd.api.types.is_datetime64_dtype(values):
             fields.add(name, values.to_numpy(dtype="datetime64[ms]"))
-        elif is_date_column(values):
+        elif types.get(name) == "date" or is_date_column(values):
             fields.add(name, np.array([None if m else v for v, m in zip(values, missing)], dtype="datetime64[D]"))
         else:
             fields.add(name, np.array([None if m else str(v) for v, m in zip(values, missing)], dtype=object))

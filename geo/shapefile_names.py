@@ -14,6 +14,10 @@ MAX_BYTES = 10
 # Readable abbreviations for the long column names of the issue and project exports.
 ABBREVIATIONS = {
     "category_name_zh": "cat_name",
+    "category_name_en": "cat_nm_en",
+    "rejection_reason": "reject_rsn",
+    "location_flagged": "loc_flag",
+    "typical_case": "typical",
     "description": "descr",
     "reported_at": "reported",
     "resolved_at": "resolved",
@@ -21,6 +25,7 @@ ABBREVIATIONS = {
     "location_accuracy_m": "loc_acc_m",
     "photo_count": "photos",
     "kind_name_zh": "kind_name",
+    "kind_name_en": "kind_nm_en",
     "planned_start": "plan_start",
     "planned_end": "plan_end",
     "actual_start": "act_start",

@@ -36,14 +36,17 @@ class MixedGeometry(ValueError):
 def shapefile_zip(table: ExportTable) -> bytes:
     if not SAFE_NAME.fullmatch(table.name):
         raise ValueError(f"{table.name!r} is not a safe file name")
-    geometry = table.frame.geometry.name
-    names = shapefile_names(c for c in table.frame.columns if c != geometry)
-    frame, cut = _dbf_ready(table.frame, names)
+    omitted = [f.name for f in table.fields if not f.in_shapefile and f.name in table.frame.columns]
+    source = table.frame.drop(columns=omitted)
+    geometry = source.geometry.name
+    names = shapefile_names(c for c in source.columns if c != geometry)
+    frame, cut = _dbf_ready(source, names)
     files: dict[str, bytes] = {}
     counts: dict[str, tuple[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        types = {names[c]: kind for c, kind in table.types.items() if c in names}
         for stem, kind, part in _by_kind(table, frame):
-            _write(Path(folder) / f"{stem}.shp", part, kind)
+            _write(Path(folder) / f"{stem}.shp", part, kind, types)
             counts[stem] = (kind, len(part))
         for stem in counts:
             for suffix in PARTS:
@@ -51,8 +54,8 @@ def shapefile_zip(table: ExportTable) -> bytes:
                 if not path.is_file():
                     raise RuntimeError(f"GDAL wrote no {path.name}")
                 files[path.name] = path.read_bytes()
-    files["fields.csv"] = csv_bytes(_field_map(table.frame, names))
-    files["README.txt"] = _readme(table, counts, cut).encode("utf-8")
+    files["fields.csv"] = csv_bytes(_field_map(source, names))
+    files["README.txt"] = _readme(table, counts, cut, omitted).encode("utf-8")
     return _zip(files)
 
 
@@ -85,12 +88,15 @@ def _cut_text(text: str) -> tuple[str, bool]:
 
 
 def _dbf_ready(frame: gpd.GeoDataFrame, names: dict[str, str]) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
-    """Renamed; times of day as ISO 8601 text (a DBF has no time type); text cut to 254 bytes, counted by column."""
+    """Renamed; yes/no as integers 1/0 (GDAL 3.6 reads a DBF logical as text T/F); times of day as ISO 8601 text
+    (a DBF has no time type); text cut to 254 bytes, counted by column."""
     out = frame.copy()
     cut: dict[str, int] = {}
     for column in names:
         values = out[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
+        if pd.api.types.is_bool_dtype(values):
+            out[column] = values.astype("Int64")
+        elif pd.api.types.is_datetime64_any_dtype(values):
             out[column] = pd.Series(
                 [None if pd.isna(t) else t.isoformat(timespec="seconds") for t in values], index=out.index, dtype=object
             )
@@ -107,14 +113,14 @@ def _dbf_ready(frame: gpd.GeoDataFrame, names: dict[str, str]) -> tuple[gpd.GeoD
     return out.rename(columns=names), cut
 
 
-def _write(path: Path, frame: gpd.GeoDataFrame, kind: str) -> None:
+def _write(path: Path, frame: gpd.GeoDataFrame, kind: str, types: dict[str, str]) -> None:
     geoms = frame.geometry.to_numpy()
     # Singles and Multi* of a kind share a shapefile (a point file holding a multipoint becomes all multipoints).
     ogr_type, promote = geometry_type(geoms, kind)
     pyogrio.raw.write(
         str(path),
         shapely.to_wkb(geoms),
-        **ogr_fields(frame, frame.geometry.name).write_options(),
+        **ogr_fields(frame, frame.geometry.name, types).write_options(),
         driver="ESRI Shapefile",
         geometry_type=ogr_type,
         crs=crs_text(frame.crs),
@@ -126,7 +132,7 @@ def _write(path: Path, frame: gpd.GeoDataFrame, kind: str) -> None:
 
 def _type_word(values: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(values):
-        return "logical (T/F)"
+        return "integer yes/no (1 = yes, 0 = no)"
     if pd.api.types.is_integer_dtype(values):
         return "integer"
     if pd.api.types.is_float_dtype(values):
@@ -145,7 +151,7 @@ def _field_map(frame: gpd.GeoDataFrame, names: dict[str, str]) -> pd.DataFrame:
     )
 
 
-def _readme(table: ExportTable, counts: dict[str, tuple[str, int]], cut: dict[str, int]) -> str:
+def _readme(table: ExportTable, counts: dict[str, tuple[str, int]], cut: dict[str, int], omitted: list[str]) -> str:
     crs = crs_label(table.frame.crs) if table.frame.crs is not None else "unknown"
     files = [f"  {stem}.shp .shx .dbf .prj .cpg  {n} {KIND_WORDS[kind]}" for stem, (kind, n) in counts.items()]
     if table.geometry is None:
@@ -159,7 +165,7 @@ def _readme(table: ExportTable, counts: dict[str, tuple[str, int]], cut: dict[st
         f"{table.name} — 金坛路居民区地图 (Jintan Road neighbourhood map), zipped Shapefile",
         "",
         "文本为 UTF-8（见 .cpg 文件）；字段名不超过 10 个字符，完整列名见 fields.csv；",
-        "超过 254 字节的文本在字符边界处截断；日期为日期字段，时间为带时区的 ISO 8601 文本。",
+        "超过 254 字节的文本在字符边界处截断；日期为日期字段，时间为带时区的 ISO 8601 文本；是/否为整数 1/0。",
         "",
         "Files",
         *files,
@@ -172,10 +178,13 @@ def _readme(table: ExportTable, counts: dict[str, tuple[str, int]], cut: dict[st
         "             the same columns always get the same names. fields.csv lists them.",
         "Dates        DBF date fields. A time of day (reported_at, created_at, ...) is ISO 8601 text with",
         "             its UTC offset (Shanghai time, +08:00), since a DBF has no time type.",
-        "Yes/no       DBF logical fields (T/F). An empty value is blank.",
+        "Yes/no       integer fields: 1 = yes, 0 = no, blank = unknown (a DBF logical field reads as text T/F",
+        "             in GDAL 3.6 and QGIS 3.22).",
         "Long text    A DBF text field holds at most 254 bytes: longer text is cut at 254 bytes, never inside",
         f"             a character. {cut_text} The GeoPackage, GeoJSON and CSV exports keep the whole text.",
         f"Geometry     {geometry}",
+        *([f"Left out     {', '.join(omitted)}: too long for a DBF text field; the GeoPackage, GeoJSON, CSV and",
+           "             .xlsx exports have it."] if omitted else []),
         "",
     ])
 

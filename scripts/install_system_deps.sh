@@ -2,7 +2,9 @@
 # Installs the Debian packages the tests need, if they are missing.
 set -euo pipefail
 
-packages=(chromium fonts-wqy-zenhei postgresql-15 postgresql-15-postgis-3)
+# gdal-bin: ogrinfo (GDAL 3.6) over every export; python3-qgis, qgis-providers: QGIS 3.22 loading them
+# (tests/webmap/test_exports_in_gis_clients.py, tests/webmap/test_qgis.py).
+packages=(chromium fonts-wqy-zenhei postgresql-15 postgresql-15-postgis-3 gdal-bin python3-qgis qgis-providers)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from geo.crs import rounded
 from geo.dataset import Dataset, load_dataset
 from geo.in_service import in_service, today
+from geo.geojson import geometry_json
 from geo.locate import Locator
 from geo.schema import LAYERS, LayerSchema
 
@@ -95,8 +96,9 @@ def _to_geojson(gdf: gpd.GeoDataFrame, schema: LayerSchema) -> bytes:
         if field.type == "date" and field.name in gdf:
             gdf[field.name] = gdf[field.name].dt.strftime("%Y-%m-%d")
     collection = gdf.to_geo_dict(drop_id=True, na="null")
-    for feature in collection["features"]:
+    for feature, geom in zip(collection["features"], gdf.geometry.to_numpy()):
         feature["id"] = feature["properties"]["id"]
+        feature["geometry"] = geometry_json(geom)  # RFC 7946: polygons wound right
     return json.dumps(collection, ensure_ascii=False, default=_json_value).encode("utf-8")
 
 

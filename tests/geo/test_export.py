@@ -8,9 +8,11 @@ import json
 import zipfile
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 from shapely import LineString, Point, Polygon
 
 from geo.export import FORMATS
@@ -66,7 +68,7 @@ def test_shapefile_names_are_short_unique_and_stable():
     assert names["id"] == "id" and names["category_name_zh"] == "cat_name"
     assert names["location_accuracy_m"] == "loc_acc_m"
     assert names["abcdefghijkl"] == "abcdefghij" and names["abcdefghijxx"] == "abcdefgh_2"
-    assert names["category_name_en"] == "category_n"
+    assert names["category_name_en"] == "cat_nm_en" and names["category_name_zh_x"] == "category_n"
     assert names["名称很长很长的字段"] == "名称很"  # 9 bytes: cut on a character boundary
 
 
@@ -206,6 +208,10 @@ def test_a_base_layer_round_trips_through_every_format_in_both_crs(tmp_path):
             if extension == "csv":
                 assert len(pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")) == 2
                 continue
+            if extension == "xlsx":
+                rows = list(openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].values)
+                assert len(rows) == 3 and rows[0][0] == "编号"
+                continue
             path = tmp_path / f"lamps-{crs}.{extension}"
             path.write_bytes(data)
             back = gpd.read_file(f"/vsizip/{path}/streetlights.shp" if extension == "shp.zip" else path,
@@ -214,3 +220,93 @@ def test_a_base_layer_round_trips_through_every_format_in_both_crs(tmp_path):
             assert back["installed"].dt.strftime("%Y-%m-%d").tolist() == ["2020-05-01", "2020-05-01"]
             again, report = validate_layer(back, schema)
             assert report.ok, (crs, extension, report.errors)
+
+
+# --- RFC 7946 -----------------------------------------------------------------------------------
+
+
+def test_geojson_polygons_are_wound_as_rfc7946_says_whatever_they_came_as():
+    from geo.geojson import geometry_json
+
+    clockwise = Polygon([(0, 0), (0, 10), (10, 10), (10, 0)], [[(2, 2), (4, 2), (4, 4), (2, 4)]])
+    assert clockwise.exterior.is_ccw is False and clockwise.interiors[0].is_ccw is True
+    for given in (clockwise, clockwise.__geo_interface__):
+        written = shapely.geometry.shape(geometry_json(given))
+        assert written.exterior.is_ccw and not written.interiors[0].is_ccw
+        assert written.equals(clockwise)
+    repeated = Polygon([(0, 0), (1, 0), (1, 0), (1, 1), (0, 0)])
+    assert geometry_json(repeated)["coordinates"] == [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]
+    assert geometry_json(Point(1, 2)) == {"type": "Point", "coordinates": [1.0, 2.0]}
+    assert geometry_json(None) is None and geometry_json(Polygon()) is None
+
+
+def test_the_geojson_export_winds_polygons_as_rfc7946_says(tmp_path):
+    schema = LAYERS["buildings"]
+    table = layer_table(validate_layer(layers()["buildings"], schema)[0], schema).in_crs(4326)
+    for feature in json.loads(FORMATS["geojson"].write(table))["features"]:
+        ring = shapely.geometry.shape(feature["geometry"])
+        for polygon in getattr(ring, "geoms", [ring]):
+            assert polygon.exterior.is_ccw and not any(hole.is_ccw for hole in polygon.interiors)
+
+
+# --- works areas --------------------------------------------------------------------------------
+
+
+def test_a_line_or_point_becomes_its_works_corridor_and_an_area_stays_itself():
+    from geo.works_area import WORKS_HALF_WIDTH_M, works_areas
+
+    metric = gpd.GeoSeries([LineString([(642200, 3456100), (642260, 3456100)]), Point(642300, 3456200),
+                            Polygon([(642100, 3456000), (642150, 3456000), (642150, 3456050)]), None], crs=4549)
+    areas = works_areas(metric.to_crs(4326))
+    assert list(areas.geom_type[:3]) == ["MultiPolygon"] * 3 and areas.iloc[3] is None
+    assert areas.is_valid[:3].all()
+    back = areas.to_crs(4549)
+    assert back.iloc[0].area == pytest.approx(60 * 2 * WORKS_HALF_WIDTH_M + 3.14 * WORKS_HALF_WIDTH_M ** 2, rel=0.03)
+    assert back.iloc[1].area == pytest.approx(3.1416 * WORKS_HALF_WIDTH_M ** 2, rel=0.03)
+    assert back.iloc[2].area == pytest.approx(1250, rel=1e-6)
+    rounded_again = shapely.transform(areas.iloc[0], lambda xy: xy.round(7))
+    assert rounded_again.is_valid  # snapped to the published precision already
+
+
+# --- one declaration, typed everywhere ----------------------------------------------------------
+
+
+def _records_table() -> ExportTable:
+    from geo.record_fields import RecordField
+    from geo.record_table import typed_frame
+
+    fields = (RecordField("id", "str", "编号", "ID", role="id"), RecordField("done", "bool", "完成", "Done"),
+              RecordField("due", "date", "期限", "Due"), RecordField("at", "datetime", "时间", "At"),
+              RecordField("n", "int", "数", "N"))
+    raw = pd.DataFrame({"id": ["a", "b"], "done": [True, None], "due": [None, None],
+                        "at": ["2021-03-29T20:29:00+08:00", None], "n": [1, None]})
+    frame = typed_frame(raw, fields, "Asia/Shanghai")
+    points = gpd.GeoDataFrame(frame, geometry=[Point(121.49, 31.22)] * 2, crs=4326)
+    return ExportTable("records", points, "Point", fields=fields)
+
+
+def test_declared_types_reach_the_geopackage_even_for_an_empty_column(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "records.gpkg"
+    path.write_bytes(FORMATS["gpkg"].write(_records_table()))
+    info = pyogrio.read_info(path)
+    assert dict(zip(info["fields"], info["dtypes"])) == {
+        "id": "object", "done": "bool", "due": "datetime64[D]", "at": "datetime64[ms]", "n": "int64"}
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT at, due FROM records ORDER BY fid").fetchall() == [
+            ("2021-03-29T12:29:00.000Z", None), (None, None)]
+        assert db.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # "GPKG"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 10300  # GeoPackage 1.3
+
+
+def test_shapefile_yes_no_fields_are_integers(tmp_path):
+    path = tmp_path / "records.zip"
+    path.write_bytes(shapefile_zip(_records_table()))
+    info = pyogrio.read_info(f"/vsizip/{path}/records.shp")
+    types = dict(zip(info["fields"], info["dtypes"]))
+    assert types["done"].startswith("int") and types["due"] == "datetime64[D]"
+    back = gpd.read_file(f"/vsizip/{path}/records.shp", engine="pyogrio")
+    assert back["done"].tolist()[0] == 1 and pd.isna(back["done"].tolist()[1])
+    readme = zipfile.ZipFile(path).read("README.txt").decode("utf-8")
+    assert "1 = yes, 0 = no" in readme

@@ -23,8 +23,13 @@ from webmap.assets import find_external_urls
 
 COLLECTIONS = [*LAYERS, "issues", "projects"]
 CONFORMANCE = {f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
-               for name in ("core", "geojson", "html", "oas30")}
+               for name in ("core", "geojson", "html", "oas30")} | {
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+}
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+SCHEMA = "application/schema+json"
+OGC_REL = "http://www.opengis.net/def/rel/ogc/1.0/"
 EAST = offset_point(CENTRE_LON, CENTRE_LAT, 90, 80)
 ISSUES = {  # title: (reported at, where)
     "一号": ("2019-05-01T10:00:00+08:00", (CENTRE_LON, CENTRE_LAT)),
@@ -122,7 +127,7 @@ def test_the_landing_page_links_to_the_definition_the_conformance_and_the_data(o
     assert ogc.get("/ogcapi").status_code == 200  # no redirect for the address people type
 
 
-def test_conformance_names_core_geojson_html_and_oas30(ogc, definition):
+def test_conformance_names_core_geojson_html_oas30_queryables_and_schemas(ogc, definition):
     body = get_json(ogc, "/ogcapi/conformance")
     conforms(definition, "confClasses", body)
     assert set(body["conformsTo"]) == CONFORMANCE
@@ -168,7 +173,8 @@ def test_every_base_layer_and_the_issues_and_projects_are_collections(ogc, defin
         assert 121.48 < minlon <= maxlon < 121.50 and 31.21 < minlat <= maxlat < 31.23, collection["id"]
         found = links(collection)
         assert {("self", "application/json"), ("alternate", "text/html"), ("items", "application/geo+json"),
-                ("items", "text/html")} == set(found)
+                ("items", "text/html"), ("describedBy", SCHEMA), (f"{OGC_REL}schema", SCHEMA),
+                (f"{OGC_REL}queryables", SCHEMA)} == set(found)
         assert get_json(ogc, local(found[("self", "application/json")])) == collection
     titles = {c["id"]: c["title"] for c in body["collections"]}
     assert (titles["buildings"], titles["issues"], titles["projects"]) == ("建筑", "问题", "项目")
@@ -499,3 +505,56 @@ def test_issues_and_projects_by_bbox_datetime_and_page_on_each_backend(backend_a
     assert items(client, "projects", "bbox=170,-10,-170,10")["numberMatched"] == 0
     extents = {c["id"]: c["extent"] for c in get_json(client, "/ogcapi/collections")["collections"]}
     assert extents["issues"]["temporal"]["interval"] == [["2019-05-01T10:00:00+08:00", "2021-06-30T18:00:00+08:00"]]
+
+
+# --- schema and queryables (Parts 5 and 3) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_each_collection_has_a_schema_and_queryables_typed_from_its_field_declaration(ogc, collection):
+    from geo.record_fields import ISSUE_FIELDS, PROJECT_FIELDS, layer_fields
+
+    fields = {"issues": ISSUE_FIELDS, "projects": PROJECT_FIELDS}.get(collection) or layer_fields(LAYERS[collection])
+    described = links(get_json(ogc, f"/ogcapi/collections/{collection}"))
+    for rel in (f"{OGC_REL}schema", f"{OGC_REL}queryables"):
+        response = ogc.get(local(described[(rel, SCHEMA)]))
+        assert response.status_code == 200 and response.mimetype == SCHEMA
+        schema = response.get_json()
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema" and schema["type"] == "object"
+        assert schema["$id"] == described[(rel, SCHEMA)]
+        properties = schema["properties"]
+        assert list(properties) == [*(f.name for f in fields), "geometry"]
+        assert properties["geometry"]["x-ogc-role"] == "primary-geometry"
+        assert properties["id"]["x-ogc-role"] == "id"
+        for f in fields:
+            assert properties[f.name]["title"] == f.zh
+    feature_schema = get_json(ogc, local(described[("describedBy", SCHEMA)]))
+    assert set(feature_schema["properties"]["properties"]["properties"]) == {f.name for f in fields} - {"id"}
+
+
+def test_schema_types_and_roles(ogc):
+    issues = get_json(ogc, "/ogcapi/collections/issues/schema")["properties"]
+    assert issues["location_accuracy_m"] == {"title": "定位精度（米）", "type": "number"}
+    assert issues["photo_count"]["type"] == "integer" and issues["typical_case"]["type"] == "boolean"
+    assert issues["reported_at"] == {"title": "上报时间", "type": "string", "format": "date-time",
+                                     "x-ogc-role": "primary-instant"}
+    assert issues["due_date"]["format"] == "date" and issues["geometry"]["format"] == "geometry-point"
+    projects = get_json(ogc, "/ogcapi/collections/projects/queryables?lang=en")["properties"]
+    assert projects["planned_start"]["x-ogc-role"] == "primary-interval-start"
+    assert projects["planned_end"]["x-ogc-role"] == "primary-interval-end"
+    assert projects["name"]["title"] == "Name"
+    assert projects["geometry"]["format"] == "geometry-polygon-or-multipolygon"
+    assert get_json(ogc, "/ogcapi/collections/lanes/schema")["properties"]["width"]["type"] == "number"
+    assert get_json(ogc, "/ogcapi/collections/castles/schema", 404)["code"] == "NotFound"
+
+
+def test_items_have_the_fields_of_the_exports_with_the_same_values(ogc):
+    """One vocabulary: an /ogcapi feature and the same record in the .geojson export are the same."""
+    for collection, export in (("issues", "/api/v1/issues.geojson"), ("projects", "/api/v1/projects.geojson"),
+                               ("buildings", "/api/v1/layers/buildings.geojson")):
+        served = {f["id"]: f for f in items(ogc, collection, "limit=10000")["features"]}
+        exported = {f["id"]: f for f in get_json(ogc, export)["features"]}
+        assert served.keys() == exported.keys() and served, collection
+        for feature_id, feature in exported.items():
+            assert served[feature_id]["properties"] == feature["properties"], (collection, feature_id)
+            assert served[feature_id]["geometry"] == feature["geometry"], (collection, feature_id)

@@ -100,7 +100,6 @@ def test_a_single_item_is_the_one_listed(features, collection_id):
     assert item["properties"] == listed["properties"] and item["geometry"] == listed["geometry"]
 
 
-@pytest.mark.xfail(strict=False, reason="queryables land from branch i10-exports")
 @pytest.mark.parametrize("collection_id", COLLECTIONS)
 def test_queryables_are_a_json_schema_typing_the_fields(features, collection_id):
     """OGC API - Features Part 3: a JSON Schema object whose properties each have a type (geometry a format or a

@@ -1,4 +1,5 @@
-"""Export routes: one URL per format (`<path>.gpkg`, `.shp.zip`, `.geojson`, `.csv`), answered as an attachment."""
+"""Export routes: one URL per format (`<path>.gpkg`, `.shp.zip`, `.geojson`, `.csv`, `.xlsx`), answered as an
+attachment."""
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
-"""GET /api/v1/issues.gpkg, .shp.zip, .geojson and .csv: every issue matching the list's filters, as a file to download."""
+"""GET /api/v1/issues.gpkg, .shp.zip, .geojson, .csv and .xlsx: every issue matching the list's filters, as a file
+to download."""
 from __future__ import annotations
 
 from geo.export import ExportFormat

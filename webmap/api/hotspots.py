@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 import shapely
 from flask import current_app
-from shapely.geometry import mapping
 
 from geo.cell_places import cell_places
 from geo.crs import rounded
+from geo.geojson import geometry_json
 from geo.hotspots import hotspots
 from store.aggregates import issue_points
 from store.validation import number
@@ -66,7 +66,7 @@ def _answer(points, cell_m: float, args: dict[str, str]) -> dict:
         {
             "type": "Feature",
             "id": cell["id"],
-            "geometry": mapping(cell.geometry),
+            "geometry": geometry_json(cell.geometry),
             "properties": {
                 "id": cell["id"],
                 "count": int(cell["count"]),

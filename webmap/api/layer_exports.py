@@ -1,4 +1,4 @@
-"""GET /api/v1/layers/{name}.gpkg, .shp.zip, .geojson and .csv: a base layer as a file, in EPSG:4326 or, with
+"""GET /api/v1/layers/{name}.gpkg, .shp.zip, .geojson, .csv and .xlsx: a base layer as a file, in EPSG:4326 or, with
 crs=4549, in the metric CRS of the surveyed original (all but GeoJSON, which is EPSG:4326 by definition)."""
 from __future__ import annotations
 

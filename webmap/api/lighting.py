@@ -34,6 +34,7 @@ from shapely.geometry import mapping
 
 from geo.crs import DISPLAY_CRS, DISPLAY_DECIMALS, METRIC_CRS, rounded
 from geo.export_csv import csv_bytes
+from geo.geojson import geometry_json
 from geo.in_service import today
 from geo.lamp_placement import DEFAULT_UNIT_COST, LampPlan, plan_lamps
 from geo.lighting import (
@@ -382,7 +383,7 @@ class LineNames:
 
 def area_json(area: Area, lang: str) -> dict[str, Any]:
     geometry = shapely.transform(area.geometry, lambda xy: np.round(xy, DISPLAY_DECIMALS))
-    return {"id": area.id, "name": area.name(lang), "geometry": mapping(geometry)}
+    return {"id": area.id, "name": area.name(lang), "geometry": geometry_json(geometry)}
 
 
 def stretch_features(stretches: gpd.GeoDataFrame, kind: str, names: LineNames) -> list[dict[str, Any]]:
@@ -392,7 +393,7 @@ def stretch_features(stretches: gpd.GeoDataFrame, kind: str, names: LineNames) -
             {
                 "type": "Feature",
                 "id": f"{kind}-{n}",
-                "geometry": mapping(row.geometry),
+                "geometry": geometry_json(row.geometry),
                 "properties": {
                     "kind": kind,
                     "layer": row.layer,
@@ -421,7 +422,7 @@ def lamp_features(lamps: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         {
             "type": "Feature",
             "id": plain(row.id),
-            "geometry": mapping(row.geometry),
+            "geometry": geometry_json(row.geometry),
             "properties": {
                 "kind": "lamp",
                 "id": plain(row.id),

@@ -9,7 +9,7 @@ from typing import Any
 from geo.export import FORMATS
 from geo.schema import LAYERS
 from geo.shapefile_zip import TEXT_MAX_BYTES
-from store.exports import COLUMNS as ISSUE_COLUMNS
+from store.exports import FIELD_NAMES as ISSUE_COLUMNS
 from store.exports import EXPORT_MAX_ROWS
 from store.project_exports import COLUMNS as PROJECT_COLUMNS
 from webmap.api import projects
@@ -23,15 +23,18 @@ ISSUE_FILTERS = ["bbox", "category", "status", "since", "until", "compound", "as
 
 WHAT = {
     "gpkg": "a GeoPackage with one layer named like the file's subject (issues, projects, buildings, …); "
-            "dates as DATE, times in UTC",
+            "dates as DATE, times as DATETIME in UTC (YYYY-MM-DDTHH:MM:SS.SSSZ)",
     "shp.zip": "a zip of Shapefiles (.shp .shx .dbf .prj .cpg; text UTF-8, the .cpg says so) with README.txt and "
                "fields.csv (each column's shapefile field name: at most 10 characters, unique, always the same); "
-               "one kind of geometry per shapefile; dates as DBF dates, times as ISO 8601 text; text cut at "
+               "one kind of geometry per shapefile; dates as DBF dates, times as ISO 8601 text, yes/no as integers 1/0; "
+               "text cut at "
                f"{TEXT_MAX_BYTES} bytes on a character boundary (the README says which)",
-    "geojson": "GeoJSON (RFC 7946, EPSG:4326); feature id = the id column",
+    "geojson": "GeoJSON (RFC 7946, EPSG:4326, polygons wound right); feature id = the id column",
     "csv": "CSV: UTF-8 with a byte order mark for Excel; cells starting = + - @ get a leading '; "
            "dates and times ISO 8601; geometry as lon, lat columns for points (x, y in EPSG:4549), "
            "as a wkt column for anything else",
+    "xlsx": "an Excel workbook: Chinese headers, real date and time cells (Shanghai time), frozen header row, text "
+            "always as text; geometry as in the CSV; a second sheet, 字段, names each column's field and type",
 }
 
 
@@ -89,7 +92,8 @@ def export_paths() -> dict[str, Schema]:
             subject="Issues", description="Takes the issue list's filters and sort; a read, open to whoever may view.",
         )
         paths[f"/projects.{extension}"] = _operation(
-            f"every matching project as {fmt.title}, newest entered first, geometry as stored (EPSG:4326); "
+            f"every matching project as {fmt.title}, newest entered first, each an area (EPSG:4326): a line or "
+            f"point project is its works corridor, its own geometry in works_kind and works_geometry_wkt; "
             f"columns: {', '.join(PROJECT_COLUMNS)}",
             extension, project_filters,
             subject="Projects", description="Takes the project list's filters; a read, open to whoever may view.",

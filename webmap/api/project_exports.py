@@ -1,4 +1,5 @@
-"""GET /api/v1/projects.gpkg, .shp.zip, .geojson and .csv: every project matching the list's filters, as a file."""
+"""GET /api/v1/projects.gpkg, .shp.zip, .geojson, .csv and .xlsx: every project matching the list's filters, as a
+file (every project an area: store.project_exports)."""
 from __future__ import annotations
 
 from geo.export import ExportFormat

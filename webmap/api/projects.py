@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
+from geo.geojson import geometry_json
 from geo.picking import Site
 from store import projects as store_projects
 from store.errors import ValidationError
@@ -85,7 +86,8 @@ def project_properties(project: Project, lang: str) -> dict[str, Any]:
 def project_feature(project: Project, lang: str, **extra: Any) -> dict[str, Any]:
     properties = project_properties(project, lang)
     properties.update(extra)
-    return {"type": "Feature", "id": project.public_id, "geometry": json.loads(project.geometry), "properties": properties}
+    geometry = geometry_json(json.loads(project.geometry))  # as stored, polygons wound as RFC 7946 says
+    return {"type": "Feature", "id": project.public_id, "geometry": geometry, "properties": properties}
 
 
 def _issue_summary(issue) -> dict[str, Any]:

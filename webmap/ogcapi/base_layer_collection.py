@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 from flask_babel import lazy_gettext as _l
 
+from geo.record_fields import layer_fields
 from geo.schema import LayerSchema
 from store.feature_queries import Extent
 from webmap.i18n import VALUE_LABELS
@@ -26,6 +27,11 @@ DESCRIPTIONS = {
 }
 
 
+# A layer of one kind holds its Multi* too (geo.schema).
+GEOMETRY_FORMATS = {"Point": "geometry-point-or-multipoint", "LineString": "geometry-linestring-or-multilinestring",
+                    "Polygon": "geometry-polygon-or-multipolygon"}
+
+
 class BaseLayerCollection(Collection):
     def __init__(self, schema: LayerSchema, title, geojson: Callable[[], bytes]):
         self.id = schema.name
@@ -33,6 +39,8 @@ class BaseLayerCollection(Collection):
         self.description = DESCRIPTIONS[schema.name]
         self.columns = tuple(f.name for f in schema.fields if f.name != schema.id_field)
         self.labels = {f.name: VALUE_LABELS[f.name] for f in schema.fields if f.name in VALUE_LABELS}
+        self.fields = layer_fields(schema)
+        self.geometry_format = GEOMETRY_FORMATS[schema.geometry]
         self._geojson = geojson
 
     @cached_property

@@ -5,6 +5,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
+from geo.record_fields import RecordField
 from store.feature_queries import Extent
 from webmap.ogcapi.query import ItemQuery
 
@@ -27,6 +28,10 @@ class Collection(ABC):
     columns: tuple[str, ...] = ()
     # Labels for coded values, by property: what HTML pages show instead of the code.
     labels: dict[str, dict] = {}
+    # The features' properties, declared once (geo.record_fields): the schema and queryables are made of them.
+    fields: tuple[RecordField, ...] = ()
+    # The JSON Schema format of the features' geometry (OGC API - Features Part 5).
+    geometry_format: str = "geometry-any"
 
     @abstractmethod
     def extent(self) -> Extent: ...

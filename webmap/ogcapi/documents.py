@@ -22,6 +22,8 @@ JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = [
@@ -29,7 +31,18 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
 ]
+# A field's type (geo.record_fields) in JSON Schema.
+SCHEMA_TYPES = {
+    "str": {"type": "string"},
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "bool": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time"},
+}
 
 
 def link(href: str, rel: str, type_: str, title: str | None = None) -> dict[str, str]:
@@ -91,6 +104,13 @@ def collection(url: Url, c: Collection) -> Document:
             *both(url, "ogcapi.collection", collection_id=c.id),
             link(url("ogcapi.items", collection_id=c.id, f="json"), "items", GEOJSON, str(c.title)),
             link(url("ogcapi.items", collection_id=c.id, f="html"), "items", HTML, str(c.title)),
+            # GDAL's OAPIF driver types the fields from a schema of the GeoJSON features it finds by this
+            # relation (spelt as older drafts of the standard did, as GDAL 3.6 looks for it).
+            link(url("ogcapi.feature_schema", collection_id=c.id), "describedBy", SCHEMA, "GeoJSON feature schema"),
+            link(url("ogcapi.schema", collection_id=c.id), "http://www.opengis.net/def/rel/ogc/1.0/schema", SCHEMA,
+                 "schema"),
+            link(url("ogcapi.queryables", collection_id=c.id), "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                 SCHEMA, "queryables"),
         ],
         "extent": extent(c.extent(), c.temporal is not None),
         "itemType": "feature",
@@ -142,4 +162,49 @@ def item(url: Url, c: Collection, feature: Feature) -> Feature:
             *both(url, "ogcapi.item", GEOJSON, **place),
             link(url("ogcapi.collection", collection_id=c.id, f="json"), "collection", JSON, str(c.title)),
         ],
+    }
+
+
+def geojson_feature_schema(url: Url, c: Collection, lang: str) -> Document:
+    """A JSON Schema of the collection's GeoJSON features (type, id, geometry, properties): what GDAL's OAPIF
+    driver reads the field types from (`describedBy`)."""
+    properties = feature_schema(url, c, lang)["properties"]
+    geometry = properties.pop("geometry")
+    # The feature's id stands beside the properties; GDAL takes the `id` property from the features themselves
+    # and would list it twice if the schema named it too.
+    properties.pop("id", None)
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": url("ogcapi.feature_schema", collection_id=c.id),
+        "type": "object",
+        "title": str(c.title),
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string"},
+            "geometry": {"type": "object", "format": geometry["format"]},
+            "properties": {"type": "object", "properties": properties},
+        },
+    }
+
+
+def feature_schema(url: Url, c: Collection, lang: str, *, queryables: bool = False) -> Document:
+    """The features' properties as JSON Schema (OGC API - Features Part 5 `schema`, Part 3 `queryables`): each
+    with its title, type and format, the id, the time and the geometry marked by `x-ogc-role`."""
+    properties: Document = {}
+    for f in c.fields:
+        described: Document = {"title": f.label(lang), **SCHEMA_TYPES[f.type]}
+        if f.role:
+            described["x-ogc-role"] = f.role
+        properties[f.name] = described
+    properties["geometry"] = {"format": c.geometry_format, "x-ogc-role": "primary-geometry"}
+    endpoint = "ogcapi.queryables" if queryables else "ogcapi.schema"
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": url(endpoint, collection_id=c.id),
+        "type": "object",
+        "title": str(c.title),
+        "description": str(c.description),
+        "properties": properties,
+        "additionalProperties": False,
     }

@@ -6,6 +6,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from webmap.i18n import current_language
 from webmap.ogcapi.collection import Collection, Feature
 
 HEADINGS = {
@@ -19,6 +20,8 @@ HEADINGS = {
     "kind": _l("类型"),
     "kind_name": _l("类型"),
     "category_name": _l("类别"),
+    "category_name_zh": _l("类别"),
+    "kind_name_zh": _l("类型"),
     "floors": _l("层数"),
     "households": _l("户数"),
     "year_built": _l("建成年份"),
@@ -33,7 +36,11 @@ HEADINGS = {
     "planned_start": _l("计划开工"),
     "planned_end": _l("计划完工"),
 }
-def heading(name: str) -> str:
+def heading(name: str, collection: Collection | None = None) -> str:
+    """The property's label: as its collection declares it (geo.record_fields), else as above, else its name."""
+    declared = {f.name: f for f in collection.fields} if collection is not None else {}
+    if name in declared:
+        return declared[name].label(current_language())
     return str(HEADINGS.get(name, name))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from webmap.api.openapi import NULL, contact
 from webmap.api.openapi_security import SECURITY, SECURITY_SCHEMES
 from webmap.i18n import LANGUAGES
-from webmap.ogcapi.documents import CRS84, GEOJSON, GREGORIAN, HTML, JSON, OPENAPI
+from webmap.ogcapi.documents import CRS84, GEOJSON, GREGORIAN, HTML, JSON, OPENAPI, SCHEMA
 from webmap.ogcapi.query import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
 Schema = dict[str, Any]
@@ -230,6 +230,24 @@ def openapi_document(server_url: str, collection_ids: Sequence[str], *, anonymou
         "/collections/{collectionId}": {
             "parameters": [_ref("parameters", "collectionId")],
             **get("describeCollection", "one collection", _content("collection", JSON, "the collection"),
+                  common, tag="Capabilities", not_found=True),
+        },
+        "/collections/{collectionId}/queryables": {
+            "parameters": [_ref("parameters", "collectionId")],
+            **get("getQueryables", "the properties of a collection's features as JSON Schema (Part 3)",
+                  {"description": "the queryables", "content": {SCHEMA: {"schema": {"type": "object"}}}},
+                  common, tag="Capabilities", not_found=True),
+        },
+        "/collections/{collectionId}/schema": {
+            "parameters": [_ref("parameters", "collectionId")],
+            **get("getSchema", "the schema of a collection's features as JSON Schema (Part 5)",
+                  {"description": "the schema", "content": {SCHEMA: {"schema": {"type": "object"}}}},
+                  common, tag="Capabilities", not_found=True),
+        },
+        "/collections/{collectionId}/feature-schema": {
+            "parameters": [_ref("parameters", "collectionId")],
+            **get("getFeatureSchema", "a JSON Schema of the collection's GeoJSON features (GDAL types fields from it)",
+                  {"description": "the GeoJSON feature schema", "content": {SCHEMA: {"schema": {"type": "object"}}}},
                   common, tag="Capabilities", not_found=True),
         },
         "/collections/{collectionId}/items": {

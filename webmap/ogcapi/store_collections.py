@@ -1,15 +1,22 @@
-"""Issues and projects as /ogcapi collections, read from the store with this request's session."""
+"""Issues and projects as /ogcapi collections, read from the store with this request's session.
+
+Their features have the fields of the file exports (geo.record_fields), made by the same code
+(store.exports.issues_rows, store.project_exports.projects_rows): every project an area.
+"""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from geo.geojson import geojson_features
+from geo.record_fields import ISSUE_FIELDS, PROJECT_FIELDS
 from store import feature_queries
 from store.errors import NotFound
+from store.exports import issues_rows
 from store.issues import get_issue
+from store.project_exports import projects_rows
 from store.projects import get_project
-from webmap.api.issue_geojson import issue_feature
-from webmap.api.projects import project_feature
+from webmap.api.projects import site
 from webmap.ogcapi.collection import Collection, Feature, Page
 from webmap.ogcapi.query import ItemQuery
 from webmap.page_context import ISSUE_STATUS_LABELS
@@ -21,7 +28,9 @@ class IssueCollection(Collection):
     title = _l("问题")
     description = _l("居民反映的问题；时间是上报时间")
     temporal = "reported_at"
-    columns = ("title", "category_name", "status", "address", "reported_at")
+    fields = ISSUE_FIELDS
+    geometry_format = "geometry-point"
+    columns = ("title", "category_name_zh", "status", "address", "reported_at")
     labels = {"status": ISSUE_STATUS_LABELS}
 
     def __init__(self, session: Session):
@@ -34,13 +43,14 @@ class IssueCollection(Collection):
         issues, matched = feature_queries.issues_page(
             self.session, query.boxes, query.start, query.end, limit=query.limit, offset=query.offset
         )
-        return Page([issue_feature(issue, lang) for issue in issues], matched)
+        return Page(geojson_features(issues_rows(self.session, issues)), matched)
 
     def item(self, feature_id: str, lang: str) -> Feature | None:
         try:
-            return issue_feature(get_issue(self.session, feature_id), lang)
+            issue = get_issue(self.session, feature_id)
         except NotFound:
             return None
+        return geojson_features(issues_rows(self.session, [issue]))[0]
 
 
 class ProjectCollection(Collection):
@@ -48,7 +58,9 @@ class ProjectCollection(Collection):
     title = _l("项目")
     description = _l("改造项目；时间是计划工期，没有计划工期的项目按任何时间都算")
     temporal = "planned_start, planned_end"
-    columns = ("name", "kind_name", "status", "planned_start", "planned_end")
+    fields = PROJECT_FIELDS
+    geometry_format = "geometry-polygon-or-multipolygon"  # every project an area: geo.works_area
+    columns = ("name", "kind_name_zh", "status", "planned_start", "planned_end")
     labels = {"status": PROJECT_STATUS_LABELS}
 
     def __init__(self, session: Session):
@@ -61,10 +73,11 @@ class ProjectCollection(Collection):
         projects, matched = feature_queries.projects_page(
             self.session, query.boxes, query.start, query.end, limit=query.limit, offset=query.offset
         )
-        return Page([project_feature(project, lang) for project in projects], matched)
+        return Page(geojson_features(projects_rows(self.session, projects, site())), matched)
 
     def item(self, feature_id: str, lang: str) -> Feature | None:
         try:
-            return project_feature(get_project(self.session, feature_id), lang)
+            project = get_project(self.session, feature_id)
         except NotFound:
             return None
+        return geojson_features(projects_rows(self.session, [project], site()))[0]

@@ -23,7 +23,7 @@ from webmap.layer_display import DISPLAY
 from webmap.ogcapi import documents, html
 from webmap.ogcapi.base_layer_collection import BaseLayerCollection
 from webmap.ogcapi.collection import Collection
-from webmap.ogcapi.documents import GEOJSON, HTML, JSON, OPENAPI
+from webmap.ogcapi.documents import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
 from webmap.ogcapi.openapi import FORMATS, openapi_document
 from webmap.ogcapi.query import ITEM_PARAMETERS, item_query
 from webmap.ogcapi.store_collections import IssueCollection, ProjectCollection
@@ -177,6 +177,28 @@ def collection(collection_id: str):
     return _json(document)
 
 
+@bp.get("/collections/<collection_id>/schema")
+def schema(collection_id: str):
+    """The features' schema (OGC API - Features Part 5), JSON Schema only."""
+    _parameters()[1].raise_if_any()
+    return _json(documents.feature_schema(_url, _collection(collection_id), current_language()), SCHEMA)
+
+
+@bp.get("/collections/<collection_id>/feature-schema")
+def feature_schema(collection_id: str):
+    """The schema of the GeoJSON features (type, id, geometry, properties), for GDAL's OAPIF driver."""
+    _parameters()[1].raise_if_any()
+    return _json(documents.geojson_feature_schema(_url, _collection(collection_id), current_language()), SCHEMA)
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str):
+    """What a client may ask about the features (OGC API - Features Part 3), JSON Schema only."""
+    _parameters()[1].raise_if_any()
+    return _json(documents.feature_schema(_url, _collection(collection_id), current_language(), queryables=True),
+                 SCHEMA)
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     values, errors = _parameters(*ITEM_PARAMETERS)
@@ -190,7 +212,7 @@ def items(collection_id: str):
         names = found.columns
         return _revalidated(_page(
             "ogcapi/items.html", str(found.title), _self(document), document=document, collection=found,
-            query=query, site_map=html.site_map(found), headings=[html.heading(name) for name in names],
+            query=query, site_map=html.site_map(found), headings=[html.heading(name, found) for name in names],
             rows=[html.row(found, feature, names) for feature in page.features],
             pages=documents.page_links(_url, found, query, values, page, f="html"),
         ))
@@ -209,7 +231,7 @@ def item(collection_id: str, feature_id: str):
         properties = feature.get("properties") or {}
         return _revalidated(_page(
             "ogcapi/item.html", str(found.title), _self(document), document=document, collection=found,
-            facts=[(html.heading(name), html.shown(found, name, value)) for name, value in properties.items()],
+            facts=[(html.heading(name, found), html.shown(found, name, value)) for name, value in properties.items()],
             site=html.site_page(found, feature),
         ))
     return _revalidated(_json(document, GEOJSON), document)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import store.exports
-from store.exports import COLUMNS
+from store.exports import FIELD_NAMES as COLUMNS
 from tests.store.photo_samples import jpeg
 from tests.webmap.api.export_helpers import download_names
 from tests.webmap.api.helpers import building_point, report, stored_issue

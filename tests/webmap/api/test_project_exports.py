@@ -1,4 +1,5 @@
-"""GET /api/v1/projects.gpkg, .shp.zip, .geojson, .csv: the project list's filters, geometry as stored, on both backends."""
+"""GET /api/v1/projects.gpkg, .shp.zip, .geojson, .csv, .xlsx: the project list's filters, every project an area
+(a line or point project its works corridor, its own geometry kept as WKT), on both backends."""
 from __future__ import annotations
 
 import csv
@@ -6,8 +7,11 @@ import io
 import zipfile
 
 import geopandas as gpd
+import pandas as pd
 import pytest
+import shapely
 
+from geo.works_area import WORKS_HALF_WIDTH_M
 from store.project_exports import COLUMNS
 from tests.webmap.api.helpers import building_point
 from tests.webmap.api.export_helpers import download_names, record_project
@@ -43,16 +47,19 @@ def test_every_format_holds_every_project_with_its_derived_counts(api, projects,
         assert table.crs.to_epsg() == 4326 and len(table) == 3, extension
         assert dict(zip(table["id"], table["households_affected"])) == expected
         assert set(table["name"]) == {"黄家路55弄美丽家园", "黄家路55弄路灯实事工程", "一盏灯"}
-        assert set(table.geom_type) >= {"Polygon", "Point"}
+        assert set(table.geom_type) == {"MultiPolygon"}, extension  # one kind: QGIS draws them all
+        kinds = dict(zip(table["id"], table["works_kind"]))
+        assert (kinds[projects["area"]["id"]], kinds[projects["point"]["id"]]) == ("Polygon", "Point")
+        assert kinds[projects["lines"]["id"]] in ("LineString", "MultiLineString")
 
-    shapes = {stem: read(api, tmp_path, "shp.zip", stem=stem)
-              for stem in ("projects_points", "projects_lines", "projects_polygons")}
-    assert [len(shapes[s]) for s in ("projects_points", "projects_lines", "projects_polygons")] == [1, 1, 1]
-    assert all(t.crs.to_epsg() == 4326 for t in shapes.values())
-    polygons = shapes["projects_polygons"]
-    assert (polygons["name"][0], polygons["households"][0], polygons["kind_name"][0]) == ("黄家路55弄美丽家园", 230, "美丽家园")
-    assert polygons["plan_start"].dt.strftime("%Y-%m-%d")[0] == "2019-06-01"
-    assert shapes["projects_lines"]["budget"].isna().all()
+    shapes = read(api, tmp_path, "shp.zip", stem="projects")
+    assert len(shapes) == 3 and shapes.crs.to_epsg() == 4326 and set(shapes.geom_type) <= {"Polygon", "MultiPolygon"}
+    by_name = shapes.set_index("name")
+    area = by_name.loc["黄家路55弄美丽家园"]
+    assert (area["households"], area["kind_name"], area["works_kind"]) == (230, "美丽家园", "Polygon")
+    assert shapes["plan_start"].dt.strftime("%Y-%m-%d")[shapes["name"] == "黄家路55弄美丽家园"].item() == "2019-06-01"
+    assert pd.isna(by_name.loc["黄家路55弄路灯实事工程", "budget"])
+    assert "works_geom" not in shapes.columns and "works_geometry_wkt" not in shapes.columns
 
     response = api.get(f"{PREFIX}/projects.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -63,15 +70,32 @@ def test_every_format_holds_every_project_with_its_derived_counts(api, projects,
     area = by_id[projects["area"]["id"]]
     assert (area["planned_start"], area["planned_end"], area["budget"]) == ("2019-06-01", "2020-08-31", "2450000.0")
     assert area["description"].startswith("'=cmd|")  # defused for spreadsheets
-    assert area["wkt"].startswith("POLYGON ((121.") and area["created_at"].endswith("+08:00")
-    assert by_id[projects["point"]["id"]]["wkt"].startswith("POINT (121.")
+    assert area["wkt"].startswith("MULTIPOLYGON (((121.") and area["created_at"].endswith("+08:00")
+    assert all(row["wkt"].startswith("MULTIPOLYGON") for row in rows)  # every row the same kind
+    point = by_id[projects["point"]["id"]]
+    assert point["works_kind"] == "Point" and point["works_geometry_wkt"].startswith("POINT (121.")
 
 
-def test_the_geometry_is_the_stored_one(api, projects):
+def test_a_line_or_point_project_is_its_works_corridor_and_keeps_its_own_geometry(api, projects):
     features = {f["id"]: f for f in api.get(f"{PREFIX}/projects.geojson").get_json()["features"]}
+    for key in ("lines", "point"):
+        own = shapely.geometry.shape(projects[key]["geometry"])
+        exported = features[projects[key]["id"]]
+        corridor = shapely.geometry.shape(exported["geometry"])
+        assert corridor.geom_type == "MultiPolygon" and corridor.is_valid
+        assert shapely.from_wkt(exported["properties"]["works_geometry_wkt"]).equals_exact(own, 1e-7)
+        assert corridor.buffer(1e-7).contains(own)
+        corridor_m, own_m = gpd.GeoSeries([corridor, own], crs=4326).to_crs(4549)
+        vertices = shapely.points(shapely.get_coordinates(corridor_m.boundary))
+        assert (abs(shapely.distance(vertices, own_m) - WORKS_HALF_WIDTH_M) < 0.05).all(), key  # 3 m each side
+    area = features[projects["area"]["id"]]
+    assert shapely.geometry.shape(area["geometry"]).equals(shapely.geometry.shape(projects["area"]["geometry"]))
+
+
+def test_the_api_keeps_the_stored_geometry(api, projects):
     for project in projects.values():
-        assert features[project["id"]]["geometry"] == project["geometry"]
-        assert features[project["id"]]["properties"]["name"] == project["properties"]["name"]
+        assert api.get(f"{PREFIX}/projects/{project['id']}").get_json()["geometry"]["type"] == project["geometry"]["type"]
+    assert projects["point"]["geometry"]["type"] == "Point"
 
 
 def test_the_list_filters_apply(api, projects, tmp_path):
@@ -90,7 +114,7 @@ def test_the_list_filters_apply(api, projects, tmp_path):
 def test_an_empty_export_is_still_every_file(api, tmp_path):
     response = api.get(f"{PREFIX}/projects.shp.zip")
     names = set(zipfile.ZipFile(io.BytesIO(response.get_data())).namelist())
-    assert {"projects_points.shp", "projects_lines.shp", "projects_polygons.shp", "README.txt"} <= names
+    assert {"projects.shp", "projects.dbf", "README.txt", "fields.csv"} <= names
     assert api.get(f"{PREFIX}/projects.geojson").get_json()["features"] == []
     assert api.get(f"{PREFIX}/projects.csv").get_data().decode("utf-8-sig").strip() == ",".join([*COLUMNS, "wkt"])
     assert len(read(api, tmp_path, "gpkg")) == 0
