@@ -559,3 +559,53 @@ def test_a_tap_on_any_feature_places_the_report_there(browser, field_server):
         assert page.errors == []
     finally:
         context.close()
+
+
+# --- dates in the page's language ------------------------------------------------------------------
+
+ENGLISH_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"]
+
+
+def written_time(moment, lang: str) -> str:
+    """As a reader of `lang` expects a date and time: 12月8日 08:36, 8 Dec, 08:36 (never 08/12)."""
+    if lang == "en":
+        return f"{moment.day} {ENGLISH_MONTHS[moment.month - 1]}, {moment:%H:%M}"
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_outbox_times_are_written_in_the_page_language(browser, field_server, lang):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    context = browser.new_context(
+        viewport=PORTRAIT, has_touch=True, locale="zh-CN", service_workers="block",
+        geolocation=doorway(field_server.app), permissions=["geolocation"],
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # The server refuses the report, so that it stays in the outbox to be read.
+    page.route("**/api/v1/issues", lambda route: route.fulfill(status=422, json={"error": "invalid issue"})
+               if route.request.method == "POST" else route.continue_())
+    try:
+        sign_in(page, field_server, "field_staff")
+        page.goto(f"{field_server.url}/field/?lang={lang}")
+        page.wait_for_selector(".leaflet-overlay-pane path", state="attached")
+        page.locator("#jt-report-here").tap()
+        page.wait_for_function("a => document.getElementById('jt-address').textContent.includes(a)", arg=DOORWAY)
+        page.locator("#jt-category-chips .jt-chip").first.tap()
+        page.fill("#jt-title", "stairwell")
+        before = datetime.now(shanghai)
+        page.locator("#jt-report-form button[type=submit]").tap()
+        page.wait_for_selector("#jt-sheet", state="hidden")
+        page.locator("#jt-outbox-toggle").tap()
+        entry = page.locator("#jt-outbox-list .jt-outbox-item.jt-refused")
+        entry.wait_for()
+        after = datetime.now(shanghai)
+        facts = entry.locator(".jt-hint").inner_text()
+        assert written_time(before, lang) in facts or written_time(after, lang) in facts, facts
+        assert errors == []
+    finally:
+        context.close()
