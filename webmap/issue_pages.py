@@ -77,7 +77,7 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
         control=False,
         options={
             "showCoverageOnHover": False,
-            "maxClusterRadius": 44,
+            "maxClusterRadius": 70,  # wider than the widest cluster icon, so that clusters barely touch
             "spiderfyDistanceMultiplier": 1.6,
             "chunkedLoading": True,
         },
@@ -95,6 +95,7 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
             "aggregateAbove": AGGREGATE_ABOVE,
             "shift": display_shift(layers, tiles),
             "home": home_bounds(layers, tiles),
+            "openStatuses": [status.value for status in OPEN_STATUSES],  # what the map opens on
             "statuses": {status: {"label": str(text), "group": status_group(status)}
                          for status, text in ISSUE_STATUS_LABELS.items()},
             "messages": {
@@ -110,6 +111,8 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
                 "address": _("地址"),
                 "details": _("查看详情"),
                 "issues": _("{n} 条问题"),
+                "counted": _("按位置汇总"),
+                "listSeparator": _("、"),
             },
         },
     ).add_to(m)
@@ -129,7 +132,7 @@ def _issue_legend():
         (
             _("数量"),
             [
-                ("group", "#37474f", _("附近问题合计（同一类别时用类别颜色），点按放大")),
+                ("group", "#37474f", _("附近问题合计，外圈按类别颜色显示各占多少，点按放大")),
                 ("tally", "#d1495b", _("按位置汇总的问题数")),
             ],
         ),
