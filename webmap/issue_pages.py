@@ -17,7 +17,7 @@ from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
 from webmap.database import session
 from webmap.folium_page import cached_map_page, render_page, vendored
-from webmap.i18n import current_language
+from webmap.i18n import current_language, plural_forms
 from webmap.layer_display import backdrop_style, local_name
 from webmap.map_elements import AppBinding, Legend
 from webmap.page_context import ISSUE_STATUS_LABELS, api_root, compound_names, label, people
@@ -100,9 +100,12 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
                          for status, text in ISSUE_STATUS_LABELS.items()},
             "messages": {
                 "loading": _("正在加载…"),
-                "count": _("本区域 {n} 条问题"),
+                "count": plural_forms("本区域 {n} 条问题", "本区域 {n} 条问题"),
                 "none": _("本区域没有符合条件的问题"),
-                "aggregated": _("本区域 {n} 条问题，数量较多，按位置汇总显示；放大地图或增加筛选条件可逐条查看"),
+                "aggregated": plural_forms(
+                    "本区域 {n} 条问题，数量较多，按位置汇总显示；放大地图或增加筛选条件可逐条查看",
+                    "本区域 {n} 条问题，数量较多，按位置汇总显示；放大地图或增加筛选条件可逐条查看",
+                ),
                 "failed": _("加载失败，请检查网络后重试"),
                 "badFilter": _("筛选条件有误，请检查日期等条件"),
                 "category": _("类别"),
@@ -110,7 +113,7 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
                 "reported": _("上报时间"),
                 "address": _("地址"),
                 "details": _("查看详情"),
-                "issues": _("{n} 条问题"),
+                "issues": plural_forms("{n} 条问题", "{n} 条问题"),
                 "counted": _("按位置汇总"),
                 "listSeparator": _("、"),
             },

@@ -574,7 +574,7 @@ def written_time(moment, lang: str) -> str:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_outbox_times_are_written_in_the_page_language(browser, field_server, lang):
+def test_outbox_times_are_written_in_the_page_language(browser, field_server, lang, tmp_path):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -597,6 +597,8 @@ def test_outbox_times_are_written_in_the_page_language(browser, field_server, la
         page.wait_for_function("a => document.getElementById('jt-address').textContent.includes(a)", arg=DOORWAY)
         page.locator("#jt-category-chips .jt-chip").first.tap()
         page.fill("#jt-title", "stairwell")
+        page.set_input_files("#jt-report-photos", str(camera_photo(tmp_path, "one.jpg", "#8d6e63")))
+        page.wait_for_selector("#jt-report-previews img")
         before = datetime.now(shanghai)
         page.locator("#jt-report-form button[type=submit]").tap()
         page.wait_for_selector("#jt-sheet", state="hidden")
@@ -606,6 +608,7 @@ def test_outbox_times_are_written_in_the_page_language(browser, field_server, la
         after = datetime.now(shanghai)
         facts = entry.locator(".jt-hint").inner_text()
         assert written_time(before, lang) in facts or written_time(after, lang) in facts, facts
+        assert ("1 photo ·" if lang == "en" else "1 张照片") in facts  # the plural form for 1, from the server
         assert errors == []
     finally:
         context.close()
