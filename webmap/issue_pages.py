@@ -115,6 +115,7 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
                 "details": _("查看详情"),
                 "issues": plural_forms("{n} 条问题", "{n} 条问题"),
                 "counted": _("按位置汇总"),
+                "labelSeparator": _("："),
                 "listSeparator": _("、"),
             },
         },

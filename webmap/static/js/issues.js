@@ -166,7 +166,7 @@
     var size = iconSize(n);
     var box = el("div", "jt-cluster-mix");
     box.setAttribute("role", "img");
-    box.setAttribute("aria-label", format(messages.issues, n) + "：" + parts.map(function (part) {
+    box.setAttribute("aria-label", format(messages.issues, n) + messages.labelSeparator + parts.map(function (part) {
       return part.name + " " + part.n;
     }).join(messages.listSeparator));
     var svg = document.createElementNS(SVG, "svg");
