@@ -180,7 +180,8 @@ def issue_detail(issue_id: str):
         leaflet_js=vendored(folium.Map.default_js, "leaflet"),
         leaflet_css=vendored(folium.Map.default_css, "leaflet_css"),
         icons_css=vendored(folium.Map.default_css, "awesome_markers_font_css"),
-        back=url_for("issue_pages.issue_map", lat=f"{issue.lat:.6f}", lon=f"{issue.lon:.6f}", zoom=19),
+        # Back on the map beside this issue, whatever its status or age (no default filters hide it).
+        back=url_for("issue_pages.issue_map", show="all", lat=f"{issue.lat:.6f}", lon=f"{issue.lon:.6f}", zoom=19),
     )
 
 
