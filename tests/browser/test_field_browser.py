@@ -410,15 +410,15 @@ def pick_targets(app) -> dict[str, tuple[float, float]]:
 
 
 def centre_on(page, lon: float, lat: float, zoom: int, step: int = 0) -> None:
-    """The map at `zoom` with (lon, lat) at its middle, moved `step` times 60 px to the side: two taps in a row
-    at one spot would be a double tap, which zooms."""
+    """The map at `zoom` with (lon, lat) near its middle, 150 px to the left, at it or 150 px to the right by
+    `step`: two taps in a row close together would be a double tap, which zooms."""
     page.evaluate(
         """([lat, lon, zoom, shift]) => {
             const map = Object.values(window).find(v => v instanceof L.Map);
             map.setView([lat, lon], zoom, {animate: false});
             map.panBy([shift, 0], {animate: false});
         }""",
-        [lat, lon, zoom, 60 * (step % 5) - 120],
+        [lat, lon, zoom, 150 * (step % 3) - 150],
     )
 
 
@@ -547,7 +547,7 @@ def test_a_tap_on_any_feature_places_the_report_there(browser, field_server):
             assert on_features >= columns * rows // 4, "the grid lies on features too"
             # Bare ground: beyond the boundary, where no feature is drawn.
             beyond = (targets["buildings"][0] + BEYOND_DEG, targets["buildings"][1])
-            centre_on(page, *beyond, zoom, step=2)
+            centre_on(page, *beyond, zoom, step=1)
             point = container_point(page, *beyond)
             assert page.evaluate(FEATURE_AT, point) is None
             tap_map_at(page, *point)
