@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.browser.conftest import ARTIFACTS, CLUSTER_CATEGORY, CLUSTER_SIZE, LiveServer, foreign_requests, seed_issues
 from geo.gcj02 import wgs84_to_gcj02
+from tests.accounts import client_as
 from tests.conftest import HOSTILE_NAME, make_app
 
 MARKERS = ".jt-issue, .jt-cluster, .jt-cell-count"
@@ -189,6 +190,17 @@ def test_many_issues_are_shown_as_counts_per_area(tablet, monkeypatch):
         limits = [parse_qs(urlsplit(u).query)["limit"] for u in issue_requests]
         assert set(map(tuple, limits)) <= {("20",), ("1",)} and ["1"] in limits
         screenshot(tablet, "issues-aggregated.png")
+
+        # Close in on the planted cluster, still more than 20 around the screen: the server counts the screen.
+        zoom = 20
+        points = [f["geometry"]["coordinates"]
+                  for f in client_as(app, "viewer").get("/api/v1/issues?limit=1000").get_json()["features"]]
+        lon, lat = seeded_cluster_centre(app)
+        open_page(tablet, f"{server.url}/issues?show=all&lat={lat:.6f}&lon={lon:.6f}&zoom={zoom}", ready=".jt-cell-count")
+        inside, padded = on_screen_and_padded(tablet, points, zoom)
+        assert 0 < len(inside) < len(padded) and len(padded) > 20
+        tablet.wait_for_function("t => document.getElementById('jt-map-status-text').textContent.startsWith(t)",
+                                 arg=f"本区域 {len(inside)} 条问题，")
         no_trouble(tablet, server)
 
 
@@ -354,36 +366,46 @@ def mercator_bounds(lon: float, lat: float, zoom: int, width: float, height: flo
     return lon_of(x - width / 2), lat_of(y + height / 2), lon_of(x + width / 2), lat_of(y - height / 2)
 
 
-def test_the_count_is_of_the_issues_on_the_screen(tablet, seeded_server):
-    """Close in, the issues loaded around the view outnumber those in it: the line counts the screen."""
-    from tests.accounts import client_as
+def seeded_cluster_centre(app) -> tuple[float, float]:
+    issues = client_as(app, "viewer").get(f"/api/v1/issues?limit=1000&category={CLUSTER_CATEGORY}").get_json()["features"]
+    return (sum(f["geometry"]["coordinates"][0] for f in issues) / len(issues),
+            sum(f["geometry"]["coordinates"][1] for f in issues) / len(issues))
 
-    zoom = 20
-    issues = client_as(seeded_server.app, "viewer").get("/api/v1/issues?limit=1000").get_json()["features"]
-    points = [f["geometry"]["coordinates"] for f in issues]
-    cluster = [f["geometry"]["coordinates"] for f in issues if f["properties"]["category"] == CLUSTER_CATEGORY]
-    lon, lat = (sum(c[0] for c in cluster) / len(cluster)), (sum(c[1] for c in cluster) / len(cluster))
-    open_page(tablet, f"{seeded_server.url}/issues?show=all&lat={lat:.6f}&lon={lon:.6f}&zoom={zoom}")
-    width, height = tablet.evaluate(f"() => [{FIND_MAP}.getContainer().clientWidth, {FIND_MAP}.getContainer().clientHeight]")
-    centre = query(tablet)
+
+def on_screen_and_padded(page, points, zoom: int) -> tuple[list, list]:
+    """The points on the screen (from the URL's centre, the zoom and the map's size, in web Mercator), and
+    those in the screen padded by half its size on every side; none may lie within 2 px of the screen's edge."""
+    width, height = page.evaluate(f"() => [{FIND_MAP}.getContainer().clientWidth, {FIND_MAP}.getContainer().clientHeight]")
+    centre = query(page)
     w, s, e, n = mercator_bounds(float(centre["lon"][0]), float(centre["lat"][0]), zoom, width, height)
     inside = [p for p in points if w <= p[0] <= e and s <= p[1] <= n]
     dx, dy = (e - w) / 2, (n - s) / 2
     padded = [p for p in points if w - dx <= p[0] <= e + dx and s - dy <= p[1] <= n + dy]
-    assert 0 < len(inside) < len(padded), "a view where the padded box holds more than the screen"
-    margin_lon, margin_lat = (e - w) / width * 2, (n - s) / height * 2  # none within 2 px of an edge
+    margin_lon, margin_lat = (e - w) / width * 2, (n - s) / height * 2
     assert all(min(abs(p[0] - w), abs(p[0] - e)) > margin_lon or not s <= p[1] <= n for p in points)
     assert all(min(abs(p[1] - s), abs(p[1] - n)) > margin_lat or not w <= p[0] <= e for p in points)
+    return inside, padded
+
+
+def test_the_count_is_of_the_issues_on_the_screen(tablet, seeded_server):
+    """Close in, the issues loaded around the view outnumber those in it: the line counts the screen."""
+    zoom = 20
+    issues = client_as(seeded_server.app, "viewer").get("/api/v1/issues?limit=1000").get_json()["features"]
+    points = [f["geometry"]["coordinates"] for f in issues]
+    lon, lat = seeded_cluster_centre(seeded_server.app)
+    open_page(tablet, f"{seeded_server.url}/issues?show=all&lat={lat:.6f}&lon={lon:.6f}&zoom={zoom}")
+    inside, padded = on_screen_and_padded(tablet, points, zoom)
+    assert 0 < len(inside) < len(padded), "a view where the padded box holds more than the screen"
     tablet.wait_for_function("t => document.getElementById('jt-map-status-text').textContent === t",
                              arg=f"本区域 {len(inside)} 条问题")
 
     # Moved within what is loaded, the line counts again without asking the server.
     asked = len(tablet.requests)
+    width = tablet.evaluate(f"() => {FIND_MAP}.getContainer().clientWidth")
+    before = query(tablet)["lon"][0]
     tablet.evaluate(f"() => {FIND_MAP}.panBy([{width} / 4, 0], {{animate: false}})")
-    tablet.wait_for_function("lon => new URLSearchParams(location.search).get('lon') !== lon", arg=centre["lon"][0])
-    centre = query(tablet)
-    w, s, e, n = mercator_bounds(float(centre["lon"][0]), float(centre["lat"][0]), zoom, width, height)
-    inside = [p for p in points if w <= p[0] <= e and s <= p[1] <= n]
+    tablet.wait_for_function("lon => new URLSearchParams(location.search).get('lon') !== lon", arg=before)
+    inside, _padded = on_screen_and_padded(tablet, points, zoom)
     tablet.wait_for_function("t => document.getElementById('jt-map-status-text').textContent === t",
                              arg=f"本区域 {len(inside)} 条问题" if inside else "本区域没有符合条件的问题")
     assert [u for u in tablet.requests[asked:] if urlsplit(u).path == "/api/v1/issues"] == []
