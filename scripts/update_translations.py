@@ -23,7 +23,7 @@ def run(*args: str) -> None:
 
 def main() -> None:
     pot = TRANSLATIONS / "messages.pot"
-    run("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
+    run("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "plural_forms:1,2", "--no-location",
         "--sort-output", "-o", str(pot), ".")
     run("update", "-i", str(pot), "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
     run("compile", "-d", str(TRANSLATIONS))

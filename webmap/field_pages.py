@@ -23,6 +23,7 @@ from webmap.assets import STATIC_DIR
 from webmap.base_map import build_base_map, display_shift, home_bounds
 from webmap.field_precache import SERVICE_WORKER, OfflineBundle, offline_bundle
 from webmap.folium_page import cached_map_page
+from webmap.i18n import plural_forms
 from webmap.map_elements import AppBinding
 from webmap.page_context import ISSUE_STATUS_LABELS, api_root
 from webmap.tiles import TileProvider
@@ -118,7 +119,7 @@ def _settings(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileProvide
             "needTitle": _("请填写标题"),
             "photo": _("照片 {n}"),
             "removePhoto": _("删除照片 {n}"),
-            "tooManyPhotos": _("最多 {n} 张照片"),
+            "tooManyPhotos": plural_forms("最多 {n} 张照片", "最多 {n} 张照片"),
             "unreadablePhoto": _("有照片无法读取，已跳过"),
             "saved": _("已保存，有网络时自动发送"),
             "saveFailed": _("未能保存在本机，请重试"),
@@ -135,7 +136,7 @@ def _settings(layers: dict[str, gpd.GeoDataFrame], lang: str, tiles: TileProvide
             "kindReport": _("上报"),
             "kindUpdate": _("更新"),
             "kindPhoto": _("照片"),
-            "photoCount": _("{n} 张照片"),
+            "photoCount": plural_forms("{n} 张照片", "{n} 张照片"),
             "waiting": _("等待发送"),
             "refused": _("服务器未接受"),
             "discard": _("放弃"),

@@ -7,6 +7,7 @@ from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
 from webmap.folium_page import cached_map_page
+from webmap.i18n import plural_forms
 from webmap.map_elements import AppBinding, Legend
 from webmap.page_context import api_root
 
@@ -56,9 +57,9 @@ def build_hotspot_map(layers, *, lang: str, tiles, tiles_key: str) -> folium.Map
                 "loading": _("正在计算热点…"),
                 "failed": _("加载失败，请检查网络后重试"),
                 "badFilter": _("筛选条件有误，请检查日期等条件"),
-                "issues": _("{n} 条问题"),
+                "issues": plural_forms("{n} 条问题", "{n} 条问题"),
                 "cellSize": _("格子边长 {n} 米"),
-                "cells": _("{n} 个格子"),
+                "cells": plural_forms("{n} 个格子", "{n} 个格子"),
                 "noHotspots": _("没有显著的热点"),
                 "places": _("位置"),
                 "compounds": _("小区"),

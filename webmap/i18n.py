@@ -6,7 +6,7 @@ the working language; `webmap/translations/en` holds the English catalogue.
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from flask_babel import Babel, get_locale, lazy_gettext as _l
+from flask_babel import Babel, get_locale, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from store.users import get_user, set_language
@@ -28,6 +28,12 @@ def select_language() -> str:
 
 def _account_language() -> str | None:
     return current_user.language if current_user.is_authenticated else None
+
+
+def plural_forms(singular: str, plural: str) -> dict[str, str]:
+    """A count message for a page's script in each plural form it picks from with Intl.PluralRules
+    (static/js/pagekit.js): {"one": "{n} lamp", "other": "{n} lamps"}; Chinese has one form for both."""
+    return {"one": ngettext(singular, plural, 1), "other": ngettext(singular, plural, 2)}
 
 
 def current_language() -> str:

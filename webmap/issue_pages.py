@@ -17,7 +17,7 @@ from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
 from webmap.database import session
 from webmap.folium_page import cached_map_page, render_page, vendored
-from webmap.i18n import current_language
+from webmap.i18n import current_language, plural_forms
 from webmap.layer_display import backdrop_style, local_name
 from webmap.map_elements import AppBinding, Legend
 from webmap.page_context import ISSUE_STATUS_LABELS, api_root, compound_names, label, people
@@ -77,7 +77,7 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
         control=False,
         options={
             "showCoverageOnHover": False,
-            "maxClusterRadius": 44,
+            "maxClusterRadius": 70,  # wider than the widest cluster icon, so that clusters barely touch
             "spiderfyDistanceMultiplier": 1.6,
             "chunkedLoading": True,
         },
@@ -95,13 +95,17 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
             "aggregateAbove": AGGREGATE_ABOVE,
             "shift": display_shift(layers, tiles),
             "home": home_bounds(layers, tiles),
+            "openStatuses": [status.value for status in OPEN_STATUSES],  # what the map opens on
             "statuses": {status: {"label": str(text), "group": status_group(status)}
                          for status, text in ISSUE_STATUS_LABELS.items()},
             "messages": {
                 "loading": _("正在加载…"),
-                "count": _("本区域 {n} 条问题"),
+                "count": plural_forms("本区域 {n} 条问题", "本区域 {n} 条问题"),
                 "none": _("本区域没有符合条件的问题"),
-                "aggregated": _("本区域 {n} 条问题，数量较多，按位置汇总显示；放大地图或增加筛选条件可逐条查看"),
+                "aggregated": plural_forms(
+                    "本区域 {n} 条问题，数量较多，按位置汇总显示；放大地图或增加筛选条件可逐条查看",
+                    "本区域 {n} 条问题，数量较多，按位置汇总显示；放大地图或增加筛选条件可逐条查看",
+                ),
                 "failed": _("加载失败，请检查网络后重试"),
                 "badFilter": _("筛选条件有误，请检查日期等条件"),
                 "category": _("类别"),
@@ -109,7 +113,10 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
                 "reported": _("上报时间"),
                 "address": _("地址"),
                 "details": _("查看详情"),
-                "issues": _("{n} 条问题"),
+                "issues": plural_forms("{n} 条问题", "{n} 条问题"),
+                "counted": _("按位置汇总"),
+                "labelSeparator": _("："),
+                "listSeparator": _("、"),
             },
         },
     ).add_to(m)
@@ -129,7 +136,7 @@ def _issue_legend():
         (
             _("数量"),
             [
-                ("group", "#37474f", _("附近问题合计（同一类别时用类别颜色），点按放大")),
+                ("group", "#37474f", _("附近问题合计，外圈按类别颜色显示各占多少，点按放大")),
                 ("tally", "#d1495b", _("按位置汇总的问题数")),
             ],
         ),
@@ -173,7 +180,8 @@ def issue_detail(issue_id: str):
         leaflet_js=vendored(folium.Map.default_js, "leaflet"),
         leaflet_css=vendored(folium.Map.default_css, "leaflet_css"),
         icons_css=vendored(folium.Map.default_css, "awesome_markers_font_css"),
-        back=url_for("issue_pages.issue_map", lat=f"{issue.lat:.6f}", lon=f"{issue.lon:.6f}", zoom=19),
+        # Back on the map beside this issue, whatever its status or age (no default filters hide it).
+        back=url_for("issue_pages.issue_map", show="all", lat=f"{issue.lat:.6f}", lon=f"{issue.lon:.6f}", zoom=19),
     )
 
 

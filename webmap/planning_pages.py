@@ -8,7 +8,7 @@ import folium
 import geopandas as gpd
 import shapely
 from flask import Blueprint, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from folium.plugins import Draw
 
 from geo.crs import DISPLAY_CRS, DISPLAY_DECIMALS, METRIC_CRS, rounded
@@ -20,7 +20,7 @@ from store.timestamps import LOCAL_TZ
 from webmap.api import lighting as api_lighting
 from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
-from webmap.i18n import current_language, value_label
+from webmap.i18n import current_language, plural_forms, value_label
 from webmap.folium_page import cached_map_page, render_map_page, render_page
 from webmap.layer_display import LAMP_COLOURS, local_name
 from webmap.map_elements import AppBinding, Legend
@@ -134,7 +134,7 @@ def _messages() -> dict[str, str]:
         "badInput": _("请检查标出的参数"),
         "drawFirst": _("请先用地图左上角的工具画出范围"),
         "stale": _("参数已更改，请重新生成方案"),
-        "planned": _("方案已生成：新增 {n} 盏路灯"),
+        "planned": plural_forms("方案已生成：新增 {n} 盏路灯", "方案已生成：新增 {n} 盏路灯"),
         "nothingDark": _("范围内的弄堂都已照亮，无需新增路灯"),
         "noLanes": _("范围内没有弄堂"),
         "litShare": _("亮灯比例"),
@@ -143,11 +143,11 @@ def _messages() -> dict[str, str]:
         "lampsAround": _("周边路灯"),
         "brokenLamps": _("其中损坏"),
         "metres": _("{n} 米"),
-        "stretches": _("{n} 段"),
-        "lampsUnit": _("{n} 盏"),
-        "households": _("{n} 户"),
-        "buildings": _("{n} 栋楼"),
-        "lampCount": _("{n} 盏（理论下限 {bound} 盏，等距布灯需 {naive} 盏）"),
+        "stretches": plural_forms("{n} 段", "{n} 段"),
+        "lampsUnit": plural_forms("{n} 盏", "{n} 盏"),
+        "households": plural_forms("{n} 户", "{n} 户"),
+        "buildings": plural_forms("{n} 栋楼", "{n} 栋楼"),
+        "lampCount": plural_forms("{n} 盏（理论下限 {bound} 盏，等距布灯需 {naive} 盏）", "{n} 盏（理论下限 {bound} 盏，等距布灯需 {naive} 盏）"),
         "noIssues": _("无灯路段上没有未办结的照明问题"),
         "noBuildings": _("没有楼栋的出入口在新照亮的路段上"),
         "lamp": _("现有路灯 {n}"),
@@ -160,7 +160,7 @@ def _messages() -> dict[str, str]:
         "working": value_label("status", "working"),
         "broken": value_label("status", "broken"),
         "drawnArea": _("自绘范围"),
-        "projectName": _("{area}路灯补缺：新增 {n} 盏"),
+        "projectName": plural_forms("{area}路灯补缺：新增 {n} 盏", "{area}路灯补缺：新增 {n} 盏"),
         "projectDescription": _(
             "亮灯比例 {before} → {after}；新增 {n} 盏 {height} 米{luminaire}路灯（理论下限 {bound} 盏）；"
             "受益 {households} 户：{addresses}"
@@ -331,13 +331,14 @@ def _print_summary(summary) -> list[tuple[str, str]]:
         (_("无灯长度"), metres.replace("{n}", f"{summary['dark_length_before_m']:,.0f}")),
         (
             _("新增路灯"),
-            _("{n} 盏（理论下限 {bound} 盏，等距布灯需 {naive} 盏）")
+            ngettext("{n} 盏（理论下限 {bound} 盏，等距布灯需 {naive} 盏）", "{n} 盏（理论下限 {bound} 盏，等距布灯需 {naive} 盏）",
+                     summary["lamps_proposed"])
             .replace("{n}", str(summary["lamps_proposed"]))
             .replace("{bound}", str(summary["lower_bound"]))
             .replace("{naive}", str(summary["naive_count"])),
         ),
         (_("估算费用"), _money(summary["cost"])),
-        (_("受益户数"), _("{n} 户").replace("{n}", str(summary["households_served"]))),
+        (_("受益户数"), ngettext("{n} 户", "{n} 户", summary["households_served"]).replace("{n}", str(summary["households_served"]))),
     ]
 
 

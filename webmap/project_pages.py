@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import folium
 from flask import Blueprint, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from folium.plugins import Draw
 
 from store.errors import NotFound
@@ -27,7 +27,7 @@ from webmap.base_layers import base_layers
 from webmap.base_map import build_backdrop_map, display_shift, home_bounds
 from webmap.database import session
 from webmap.folium_page import cached_map_page, render_page, vendored
-from webmap.i18n import current_language
+from webmap.i18n import current_language, plural_forms
 from webmap.layer_display import backdrop_style
 from webmap.map_elements import AppBinding, Legend
 from webmap.page_context import ISSUE_STATUS_LABELS, api_root, label, people
@@ -139,13 +139,13 @@ def build_project_map(layers, *, lang: str, tiles: TileProvider | None, tiles_ke
             "messages": {
                 "loading": _("正在加载…"),
                 "failed": _("加载失败，请检查网络后重试"),
-                "count": _("{n} 个项目"),
+                "count": plural_forms("{n} 个项目", "{n} 个项目"),
                 "none": _("没有符合条件的项目"),
                 "kind": _("类型"),
                 "status": _("状态"),
                 "period": _("工期"),
                 "households": _("受影响户数"),
-                "householdsValue": _("{n} 户"),
+                "householdsValue": plural_forms("{n} 户", "{n} 户"),
                 "undated": _("工期未定"),
                 "details": _("查看详情"),
             },
@@ -190,7 +190,7 @@ def build_editor_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key
                 "picked": _("已选 {n} 处"),
                 "nothing": _("还没有范围"),
                 "noMatch": _("没有符合的名称"),
-                "households": _("{n} 户"),
+                "households": plural_forms("{n} 户", "{n} 户"),
             },
         },
     ).add_to(m)
@@ -350,7 +350,7 @@ def _facts(p: dict) -> list[tuple[str, str]]:
         (_("实际工期"), period(p.get("actual_start"), p.get("actual_end"))),
         (_("预算"), money(p.get("budget"))),
         (_("施工单位"), p.get("contractor") or ""),
-        (_("受影响户数"), "" if households is None else _("{n} 户").replace("{n}", f"{households:,}")),
+        (_("受影响户数"), "" if households is None else ngettext("{n} 户", "{n} 户", households).replace("{n}", f"{households:,}")),
     ]
 
 

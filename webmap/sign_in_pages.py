@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, make_response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
@@ -44,7 +44,7 @@ def sign_in():
     form = SignInForm()
     target = safe_next(request.args.get("next"))
     if request.method == "POST" and (wait := _attempts().retry_after(request.remote_addr or "")):
-        response = make_response(_page(form, target, _("登录尝试过多，请 %(n)d 秒后再试。", n=wait), 429))
+        response = make_response(_page(form, target, ngettext("登录尝试过多，请 %(num)d 秒后再试。", "登录尝试过多，请 %(num)d 秒后再试。", wait), 429))
         response.headers["Retry-After"] = str(wait)
         return response
     refused = None

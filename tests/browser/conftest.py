@@ -20,6 +20,16 @@ CHROMIUM_FLAGS = [
     "--disable-sync", "--no-first-run",
 ]
 TABLET = {"width": 1024, "height": 1366}
+# Every wait is for a condition (a selector, a script's state, a response); this bound only stops a test
+# that would otherwise hang. Generous, so that a busy machine (load 8 on 2 cores) is slow, not failing.
+GUARD_MS = 120_000
+# A page is ready to be read (by axe, or a screenshot): loaded, its fonts in, its map drawn if it has one,
+# and none of its status lines saying it is still loading ("正在加载…", "Loading…").
+STATUS_LINES = "#jt-map-status-text, #jt-summary-text, #jt-list-count, #jt-plan-status, #jt-form-status, #jt-actions-status"
+PAGE_READY = f"""() => document.readyState === "complete" && document.fonts.status === "loaded"
+    && (!document.querySelector(".leaflet-container")
+        || document.querySelector(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas, .leaflet-marker-pane > *"))
+    && ![...document.querySelectorAll("{STATUS_LINES}")].some(line => line.textContent.trim().endsWith("…"))"""
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WGS84 = Geod(ellps="WGS84")
 
@@ -51,14 +61,31 @@ def live_server(app):
         yield server
 
 
+def wait_until_ready(page) -> None:
+    page.wait_for_function(PAGE_READY)
+
+
+def guarded(new_context):
+    """browser.new_context whose contexts wait up to GUARD_MS for anything."""
+    def make(**options):
+        context = new_context(**options)
+        context.set_default_timeout(GUARD_MS)
+        context.set_default_navigation_timeout(GUARD_MS)
+        return context
+    return make
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install_system_deps.sh (make test does)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=GUARD_MS)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, timeout=GUARD_MS)
+        browser.new_context = guarded(browser.new_context)
         yield browser
         browser.close()
 

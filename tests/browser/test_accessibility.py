@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.accounts import client_as
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_until_ready
 
 AXE = Axe()
 OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -15,10 +15,20 @@ OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 EXCLUDE = {"exclude": [[".leaflet-tile-pane"], [".leaflet-control-attribution"]]}
 
 PUBLIC_PAGES = ["/", "/issues", "/hotspots", "/planning/lighting", "/projects", "/login"]
+# What each page shows once its script has what it asked the API for (beside wait_until_ready's checks).
+SHOWN = {
+    "/": ".leaflet-overlay-pane path",
+    "/issues": "#jt-category-chips .jt-chip",
+    "/hotspots": "#jt-summary-text:not(:empty)",
+    "/planning/lighting": "#jt-now-facts div",
+    "/projects": "#jt-list-count:not(:empty)",
+    "/login": "form input[name=username]",
+}
 
 
 def violations(page) -> list[str]:
-    page.wait_for_load_state("networkidle")
+    """What axe finds once the page is ready (wait first for what the page must show)."""
+    wait_until_ready(page)
     results = AXE.run(page, context=EXCLUDE, options=OPTIONS)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:4])
@@ -30,6 +40,7 @@ def violations(page) -> list[str]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_public_pages_pass_axe(tablet, seeded_server, path, lang):
     tablet.goto(f"{seeded_server.url}{path}?lang={lang}")
+    tablet.wait_for_selector(SHOWN[path], state="attached")
     assert violations(tablet) == []
 
 

@@ -22,7 +22,6 @@ LANDSCAPE = {"width": 1366, "height": 1024}
 DOORWAY = "黄家路55弄3号"
 GPS_ACCURACY_M = 8
 CAMERA_SIZE = (2400, 1800)  # bigger than the tablet sends: it downscales to 1600 on the long side
-SYNC_TIMEOUT_MS = 60_000
 
 
 class Network:
@@ -118,8 +117,7 @@ def fill_report(page, title: str, category: str = "堆物", photo: Path | None =
 def wait_until_sent(page) -> None:
     page.wait_for_function(
         "() => document.getElementById('jt-outbox-count').textContent === '0'"
-        " && !document.getElementById('jt-outbox-status').textContent",
-        timeout=SYNC_TIMEOUT_MS,
+        " && !document.getElementById('jt-outbox-status').textContent"
     )
 
 
@@ -159,7 +157,7 @@ def test_reports_made_offline_reach_the_server_exactly_once_with_their_photos(br
         sign_in(page, field_server, "field_staff")
         open_app(page, field_server)
         # The service worker has precached the app (it takes control once it has).
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SYNC_TIMEOUT_MS)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
         report(page, "楼道堆物 1", photo=camera_photo(tmp_path, "one.jpg", "#8d6e63"), shot="field-portrait.png")
         wait_until_sent(page)
@@ -349,5 +347,266 @@ def test_my_work_lists_my_issues_first_and_sends_a_status_change(browser, field_
         page.wait_for_function("id => document.getElementById(id).textContent.includes('处理中')", arg=f"jt-work-{mine_id}")
         screenshot(page, "field-my-work.png")
         assert page.errors == []
+    finally:
+        context.close()
+
+
+# --- placing a report by tapping the map --------------------------------------------------------
+
+PICKED_BUILDING = "金坛路20弄1号"
+PICK_ZOOMS = (18, 19)
+PICK_GRID = (6, 3)  # columns, rows of taps spread over the map at each zoom
+PICK_TOLERANCE_M = 3.0
+BEYOND_DEG = 0.004  # east of a building by about 380 m: outside the neighbourhood, on no feature
+
+# The base-layer feature (or none) drawn at a point of the map's container, as "<layer>-<id>".
+FEATURE_AT = """([x, y]) => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const box = map.getContainer().getBoundingClientRect();
+    const element = document.elementFromPoint(box.x + x, box.y + y);
+    let found = null;
+    map.eachLayer(layer => {
+        if (!found && layer.feature && element
+            && (layer._path === element || (layer._icon && layer._icon.contains(element)))) found = String(layer.feature.id);
+    });
+    return found;
+}"""
+
+
+def pick_targets(app) -> dict[str, tuple[float, float]]:
+    """[lon, lat] on a building, a compound (off its buildings, lanes and lamps), a lane (off buildings and
+    lamps), a lamp and a facility: of each the one nearest the middle, so the map can be centred on it."""
+    from shapely.geometry import Point
+    from shapely.ops import unary_union
+    from webmap.base_layers import base_layers
+
+    with app.test_request_context():
+        layers = base_layers().layers
+    middle = layers["boundary"].geometry.iloc[0].centroid
+
+    def nearest(points):
+        return min(points, key=middle.distance)
+
+    building = layers["buildings"].set_index("address").loc[PICKED_BUILDING].geometry.representative_point()
+    buildings = list(layers["buildings"].geometry)
+    lamps = [g.buffer(0.0001) for g in layers["streetlights"].geometry]
+    lanes = [g.buffer(0.00005) for g in layers["lanes"].geometry]
+    off_lanes = unary_union(buildings + lanes + lamps)
+    compounds = unary_union(list(layers["compounds"].geometry))
+    minx, miny, maxx, maxy = compounds.bounds
+    grid = (Point(minx + (maxx - minx) * i / 50, miny + (maxy - miny) * j / 50) for i in range(51) for j in range(51))
+    compound = nearest(point for point in grid if compounds.contains(point) and not off_lanes.contains(point))
+    on_lanes = unary_union(buildings + lamps)
+    lane = nearest(
+        point for line in layers["lanes"].geometry for point in (line.interpolate(f / 10, normalized=True) for f in range(1, 10))
+        if not on_lanes.contains(point)
+    )
+    lamp = nearest(layers["streetlights"].geometry)
+    facility = nearest(layers["facilities"].geometry)
+    return {
+        "buildings": (building.x, building.y), "compounds": (compound.x, compound.y),
+        "lanes": (lane.x, lane.y), "streetlights": (lamp.x, lamp.y), "facilities": (facility.x, facility.y),
+    }
+
+
+def centre_on(page, lon: float, lat: float, zoom: int, step: int = 0) -> None:
+    """The map at `zoom` with (lon, lat) near its middle, 150 px to the left, at it or 150 px to the right by
+    `step`: two taps in a row close together would be a double tap, which zooms."""
+    page.evaluate(
+        """([lat, lon, zoom, shift]) => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.setView([lat, lon], zoom, {animate: false});
+            map.panBy([shift, 0], {animate: false});
+        }""",
+        [lat, lon, zoom, 150 * (step % 3) - 150],
+    )
+
+
+def container_point(page, lon: float, lat: float) -> list[float]:
+    return page.evaluate(
+        """([lat, lon]) => {
+            const point = Object.values(window).find(v => v instanceof L.Map).latLngToContainerPoint([lat, lon]);
+            return [point.x, point.y];
+        }""",
+        [lat, lon],
+    )
+
+
+def grid_over_map(page, columns: int, rows: int) -> list[list[float]]:
+    """Container points on a grid over the map, clear of its controls and of the buttons over it."""
+    size = page.evaluate("() => Object.values(window).find(v => v instanceof L.Map).getSize()")
+    left, top, right, bottom = 70, 70, size["x"] - 220, size["y"] - 70
+    points = [[left + (right - left) * (c + 0.5) / columns, top + (bottom - top) * (r + 0.5) / rows]
+              for c in range(columns) for r in range(rows)]
+    on_map = page.evaluate(
+        """points => {
+            const map = Object.values(window).find(v => v instanceof L.Map), box = map.getContainer().getBoundingClientRect();
+            return points.map(([x, y]) => {
+                const element = document.elementFromPoint(box.x + x, box.y + y);
+                return element === map.getContainer() || map.getPane("mapPane").contains(element);
+            });
+        }""",
+        points,
+    )
+    assert all(on_map), "a grid point lies on a control"
+    return points
+
+
+def pixel_on(page, layer: str, near: list[float]) -> list[float]:
+    """The pixel nearest `near` (within a few) where a feature of `layer` is drawn: a lane a pixel or two
+    wide may be missed by the rounding of its drawing."""
+    for radius in range(0, 6):
+        for dx in range(-radius, radius + 1):
+            for dy in range(-radius, radius + 1):
+                point = [near[0] + dx, near[1] + dy]
+                if max(abs(dx), abs(dy)) == radius and (page.evaluate(FEATURE_AT, point) or "").startswith(layer + "-"):
+                    return point
+    return near
+
+
+def facility_point(page, lon: float, lat: float) -> list[float]:
+    """The middle of the facility's marker drawn for (lon, lat) (an icon stands above its point)."""
+    return page.evaluate(
+        """([lat, lon]) => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            let best = null, bestDistance = Infinity;
+            map.eachLayer(layer => {
+                if (!layer.feature || !String(layer.feature.id).startsWith("facilities-") || !layer.getLatLng) return;
+                const distance = map.distance(layer.getLatLng(), [lat, lon]);
+                if (distance < bestDistance) { best = layer; bestDistance = distance; }
+            });
+            const drawn = best._icon || best._path, box = map.getContainer().getBoundingClientRect();
+            const r = drawn.getBoundingClientRect();
+            return [r.x + r.width / 2 - box.x, r.y + r.height / 2 - box.y];
+        }""",
+        [lat, lon],
+    )
+
+
+def tap_map_at(page, x: float, y: float) -> None:
+    """Tap the map at container point (x, y): the report is placed there, its pin too, and no popup opens."""
+    from tests.browser.conftest import WGS84
+
+    expected = page.evaluate(
+        "([x, y]) => Object.values(window).find(v => v instanceof L.Map).containerPointToLatLng([x, y])", [x, y]
+    )
+    before = page.locator("#jt-coordinates").inner_text()
+    box = page.locator(".folium-map").bounding_box()
+    page.touchscreen.tap(box["x"] + x, box["y"] + y)
+    page.wait_for_function(
+        "before => document.getElementById('jt-coordinates').textContent !== before"
+        " || document.querySelector('.leaflet-popup')",
+        arg=before,
+    )
+    assert page.locator(".leaflet-popup").count() == 0, f"a popup opened at {x:.0f},{y:.0f}"
+    lat, lon = (float(v) for v in page.locator("#jt-coordinates").inner_text().split(","))
+    assert WGS84.inv(lon, lat, expected["lng"], expected["lat"])[2] < PICK_TOLERANCE_M
+    assert page.locator("#jt-address").inner_text() != "尚未选定位置"
+    pin = page.evaluate(
+        """() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const box = map.getContainer().getBoundingClientRect();
+            const r = document.querySelector('.jt-report-marker').getBoundingClientRect();
+            return map.containerPointToLatLng([r.x + r.width / 2 - box.x, r.y + r.height - box.y]);
+        }"""
+    )
+    assert WGS84.inv(pin["lng"], pin["lat"], expected["lng"], expected["lat"])[2] < PICK_TOLERANCE_M
+
+
+def test_a_tap_on_any_feature_places_the_report_there(browser, field_server):
+    app = field_server.app
+    targets = pick_targets(app)
+    context, page = tablet(browser, PORTRAIT, doorway(app))
+    try:
+        sign_in(page, field_server, "field_staff")
+        open_app(page, field_server)
+        page.locator("#jt-report-here").tap()
+        page.locator(".jt-location-sources .jt-chip", has_text="在地图上点选").tap()
+        page.wait_for_selector("#jt-map-hint:not([hidden])")
+        assert page.locator("#jt-address").inner_text() == "尚未选定位置"
+        taps = 0
+        for zoom in PICK_ZOOMS:
+            for step, (layer, (lon, lat)) in enumerate(targets.items()):
+                centre_on(page, lon, lat, zoom, step)
+                point = facility_point(page, lon, lat) if layer == "facilities" else container_point(page, lon, lat)
+                point = pixel_on(page, layer, point)
+                hit = page.evaluate(FEATURE_AT, point)
+                assert hit is not None and hit.startswith(layer + "-"), (layer, zoom, hit)
+                tap_map_at(page, *point)
+                taps += 1
+                if layer == "buildings":
+                    assert PICKED_BUILDING in page.locator("#jt-address").inner_text()
+            # A grid over the map: on compounds, buildings, lanes, lamps and the ground beyond the boundary.
+            centre_on(page, *targets["compounds"], zoom)
+            columns, rows = PICK_GRID
+            on_features = 0
+            for x, y in grid_over_map(page, columns, rows):
+                on_features += page.evaluate(FEATURE_AT, [x, y]) is not None
+                tap_map_at(page, x, y)
+                taps += 1
+            assert on_features >= columns * rows // 4, "the grid lies on features too"
+            # Bare ground: beyond the boundary, where no feature is drawn.
+            beyond = (targets["buildings"][0] + BEYOND_DEG, targets["buildings"][1])
+            centre_on(page, *beyond, zoom, step=1)
+            point = container_point(page, *beyond)
+            assert page.evaluate(FEATURE_AT, point) is None
+            tap_map_at(page, *point)
+            taps += 1
+        assert taps >= 2 * (len(targets) + columns * rows + 1)
+        assert page.locator("input[name=location_source][value=map]").is_checked()
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+# --- dates in the page's language ------------------------------------------------------------------
+
+ENGLISH_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"]
+
+
+def written_time(moment, lang: str) -> str:
+    """As a reader of `lang` expects a date and time: 12月8日 08:36, 8 Dec, 08:36 (never 08/12)."""
+    if lang == "en":
+        return f"{moment.day} {ENGLISH_MONTHS[moment.month - 1]}, {moment:%H:%M}"
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_outbox_times_are_written_in_the_page_language(browser, field_server, lang, tmp_path):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    context = browser.new_context(
+        viewport=PORTRAIT, has_touch=True, locale="zh-CN", service_workers="block",
+        geolocation=doorway(field_server.app), permissions=["geolocation"],
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # The server refuses the report, so that it stays in the outbox to be read.
+    page.route("**/api/v1/issues", lambda route: route.fulfill(status=422, json={"error": "invalid issue"})
+               if route.request.method == "POST" else route.continue_())
+    try:
+        sign_in(page, field_server, "field_staff")
+        page.goto(f"{field_server.url}/field/?lang={lang}")
+        page.wait_for_selector(".leaflet-overlay-pane path", state="attached")
+        page.locator("#jt-report-here").tap()
+        page.wait_for_function("a => document.getElementById('jt-address').textContent.includes(a)", arg=DOORWAY)
+        page.locator("#jt-category-chips .jt-chip").first.tap()
+        page.fill("#jt-title", "stairwell")
+        page.set_input_files("#jt-report-photos", str(camera_photo(tmp_path, "one.jpg", "#8d6e63")))
+        page.wait_for_selector("#jt-report-previews img")
+        before = datetime.now(shanghai)
+        page.locator("#jt-report-form button[type=submit]").tap()
+        page.wait_for_selector("#jt-sheet", state="hidden")
+        page.locator("#jt-outbox-toggle").tap()
+        entry = page.locator("#jt-outbox-list .jt-outbox-item.jt-refused")
+        entry.wait_for()
+        after = datetime.now(shanghai)
+        facts = entry.locator(".jt-hint").inner_text()
+        assert written_time(before, lang) in facts or written_time(after, lang) in facts, facts
+        assert ("1 photo ·" if lang == "en" else "1 张照片") in facts  # the plural form for 1, from the server
+        assert errors == []
     finally:
         context.close()

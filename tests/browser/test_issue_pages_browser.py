@@ -7,16 +7,21 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.browser.conftest import ARTIFACTS, CLUSTER_CATEGORY, CLUSTER_SIZE, LiveServer, foreign_requests, seed_issues
 from geo.gcj02 import wgs84_to_gcj02
+from tests.accounts import client_as
 from tests.conftest import HOSTILE_NAME, make_app
 
 MARKERS = ".jt-issue, .jt-cluster, .jt-cell-count"
 FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
+# The status line has its answer: a count, "none", or a failure (while loading it ends in "…").
+ANSWERED = "() => { const t = document.getElementById('jt-map-status-text'); return t && t.textContent && !t.textContent.endsWith('…'); }"
+OPEN_STATUSES = "reported,acknowledged,in_progress"
 
 
-def open_page(page, url, ready=MARKERS):
+def open_page(page, url, ready=MARKERS, answered=ANSWERED):
     page.goto(url)
     page.wait_for_selector(ready)
-    page.wait_for_load_state("networkidle")
+    if answered:
+        page.wait_for_function(answered)
 
 
 def issues_on_screen(page) -> int:
@@ -52,7 +57,7 @@ def no_trouble(page, server):
 
 def test_issue_map_shows_every_seeded_issue_clustered(tablet, seeded_server):
     seeded = seeded_server.seeded
-    open_page(tablet, seeded_server.url + "/issues")
+    open_page(tablet, seeded_server.url + "/issues?show=all")
     tablet.wait_for_function(
         "n => document.getElementById('jt-map-status-text').textContent.includes(n)", arg=str(seeded.total)
     )
@@ -72,7 +77,7 @@ def test_issue_map_shows_every_seeded_issue_clustered(tablet, seeded_server):
 
 
 def test_category_filter_goes_into_the_url_and_survives_a_reload(tablet, seeded_server):
-    open_page(tablet, seeded_server.url + "/issues")
+    open_page(tablet, seeded_server.url + "/issues?show=all")
     tablet.wait_for_selector(".jt-chip.jt-category")
     tablet.locator(".jt-chip.jt-category", has_text="垃圾分类").tap()
     tablet.wait_for_function("() => location.search.includes('category=garbage-sorting')")
@@ -90,7 +95,7 @@ def test_category_filter_goes_into_the_url_and_survives_a_reload(tablet, seeded_
     tablet.wait_for_function(
         "t => document.getElementById('jt-map-status-text').textContent === t", arg=f"本区域 {CLUSTER_SIZE} 条问题"
     )
-    tablet.wait_for_load_state("networkidle")
+    tablet.wait_for_selector(".jt-cluster, .jt-issue")
     assert issues_on_screen(tablet) == CLUSTER_SIZE
     assert query(tablet)["category"] == [CLUSTER_CATEGORY]
     assert tablet.locator(".jt-chip.jt-category input:checked").count() == 1
@@ -99,7 +104,7 @@ def test_category_filter_goes_into_the_url_and_survives_a_reload(tablet, seeded_
 
 def test_view_in_the_url_is_where_the_map_opens(tablet, seeded_server):
     seeded = seeded_server.seeded
-    open_page(tablet, f"{seeded_server.url}/issues?lat={seeded.hostile_lat:.6f}&lon={seeded.hostile_lon:.6f}&zoom=18")
+    open_page(tablet, f"{seeded_server.url}/issues?show=all&lat={seeded.hostile_lat:.6f}&lon={seeded.hostile_lon:.6f}&zoom=18")
     assert tablet.evaluate(f"() => {FIND_MAP}.getZoom()") == 18
     centre = tablet.evaluate(f"() => {FIND_MAP}.getCenter()")
     assert abs(centre["lat"] - seeded.hostile_lat) < 1e-5 and abs(centre["lng"] - seeded.hostile_lon) < 1e-5
@@ -114,7 +119,7 @@ def test_view_in_the_url_is_where_the_map_opens(tablet, seeded_server):
 
 def test_a_hostile_title_shows_as_text_in_the_popup_and_the_record(tablet, seeded_server):
     seeded = seeded_server.seeded
-    open_page(tablet, f"{seeded_server.url}/issues?lat={seeded.hostile_lat:.6f}&lon={seeded.hostile_lon:.6f}&zoom=20")
+    open_page(tablet, f"{seeded_server.url}/issues?show=all&lat={seeded.hostile_lat:.6f}&lon={seeded.hostile_lon:.6f}&zoom=20")
     tablet.locator(f'.jt-issue[title="{HOSTILE_NAME}"]').tap()
     popup = tablet.locator(".leaflet-popup-content")
     popup.wait_for()
@@ -137,7 +142,7 @@ def test_a_hostile_title_shows_as_text_in_the_popup_and_the_record(tablet, seede
 
 
 def test_heat_layer_can_be_switched_on_and_off(tablet, seeded_server):
-    open_page(tablet, seeded_server.url + "/issues")
+    open_page(tablet, seeded_server.url + "/issues?show=all")
     heat = tablet.locator(".leaflet-control-layers-overlays label", has_text="热力图").locator("input")
     heat.tap()
     canvas = tablet.locator("canvas.leaflet-heatmap-layer")
@@ -157,8 +162,7 @@ def test_heat_layer_can_be_switched_on_and_off(tablet, seeded_server):
 
 
 def test_english_page_names_categories_in_english(tablet, seeded_server):
-    open_page(tablet, seeded_server.url + "/issues?lang=en")
-    tablet.wait_for_selector(".jt-chip.jt-category")
+    open_page(tablet, seeded_server.url + "/issues?lang=en", ready=".jt-chip.jt-category")
     chips = tablet.locator(".jt-chip.jt-category").all_inner_texts()
     assert "Garbage sorting" in [c.strip() for c in chips]
     # The language switch keeps the view and filters on screen.
@@ -173,15 +177,30 @@ def test_many_issues_are_shown_as_counts_per_area(tablet, monkeypatch):
     app = make_app()
     seeded = seed_issues(app)
     with LiveServer(app) as server:
-        open_page(tablet, server.url + "/issues", ready=".jt-cell-count, .jt-cluster")
+        open_page(tablet, server.url + "/issues?show=all", ready=".jt-cell-count, .jt-cluster")
         tablet.wait_for_function("() => document.getElementById('jt-map-status-text').textContent.includes('汇总')")
+        # The line counts the issues on the screen, as the server counts them.
+        assert status_text(tablet).startswith(f"本区域 {seeded.total} 条问题")
         assert tablet.locator(".jt-issue").count() == 0
         assert issues_on_screen(tablet) == seeded.total
         issue_requests = [u for u in tablet.requests if urlsplit(u).path == "/api/v1/issues"]
         density_requests = [u for u in tablet.requests if urlsplit(u).path == "/api/v1/issues/density"]
         assert density_requests, "counts come from the server's aggregation"
-        assert all("limit=20" in u for u in issue_requests)
+        # A list of at most 20, and the count of those on the screen (limit=1: its numberMatched).
+        limits = [parse_qs(urlsplit(u).query)["limit"] for u in issue_requests]
+        assert set(map(tuple, limits)) <= {("20",), ("1",)} and ["1"] in limits
         screenshot(tablet, "issues-aggregated.png")
+
+        # Close in on the planted cluster, still more than 20 around the screen: the server counts the screen.
+        zoom = 20
+        points = [f["geometry"]["coordinates"]
+                  for f in client_as(app, "viewer").get("/api/v1/issues?limit=1000").get_json()["features"]]
+        lon, lat = seeded_cluster_centre(app)
+        open_page(tablet, f"{server.url}/issues?show=all&lat={lat:.6f}&lon={lon:.6f}&zoom={zoom}", ready=".jt-cell-count")
+        inside, padded = on_screen_and_padded(tablet, points, zoom)
+        assert 0 < len(inside) < len(padded) and len(padded) > 20
+        tablet.wait_for_function("t => document.getElementById('jt-map-status-text').textContent.startsWith(t)",
+                                 arg=f"本区域 {len(inside)} 条问题，")
         no_trouble(tablet, server)
 
 
@@ -190,7 +209,7 @@ def test_on_gaode_tiles_issues_are_shifted_like_the_base_layers(tablet):
     seeded = seed_issues(gaode)
     tablet.route(re.compile(r"https?://[^/]*autonavi\.com/.*"), lambda route: route.abort())
     with LiveServer(gaode) as server:
-        url = f"{server.url}/issues?lat={seeded.hostile_lat:.6f}&lon={seeded.hostile_lon:.6f}&zoom=20"
+        url = f"{server.url}/issues?show=all&lat={seeded.hostile_lat:.6f}&lon={seeded.hostile_lon:.6f}&zoom=20"
         open_page(tablet, url, ready=f'.jt-issue[title="{HOSTILE_NAME}"]')
         drawn_at = tablet.evaluate(
             f"""() => {{
@@ -210,7 +229,7 @@ def test_on_gaode_tiles_issues_are_shifted_like_the_base_layers(tablet):
 
 def test_hotspot_page_shows_the_hot_cells_and_ranks_them(tablet, seeded_server):
     seeded = seeded_server.seeded
-    open_page(tablet, seeded_server.url + "/hotspots", ready=".jt-rank")
+    open_page(tablet, seeded_server.url + "/hotspots", ready=".jt-rank", answered=None)
     assert f"{seeded.total} 条问题" in tablet.locator("#jt-summary-text").inner_text()
     hot_cells = tablet.locator('.leaflet-overlay-pane path[fill="#d7191c"], .leaflet-overlay-pane path[fill="#fc8d59"]')
     assert hot_cells.count() >= 1
@@ -242,4 +261,155 @@ def test_hotspot_page_shows_the_hot_cells_and_ranks_them(tablet, seeded_server):
     )
     assert tablet.locator("select[name=category]").input_value() == CLUSTER_CATEGORY
     assert tablet.locator("#jt-warnings li").count() >= 1  # 18 issues are too few for Gi*: the page says so
+    no_trouble(tablet, seeded_server)
+
+
+# --- what the map opens on, and what it counts ----------------------------------------------------
+
+def year_ago(today):
+    return today.replace(year=today.year - 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+
+def api_count(client, **filters) -> int:
+    from urllib.parse import urlencode
+
+    return client.get("/api/v1/issues?" + urlencode({**filters, "limit": 1})).get_json()["numberMatched"]
+
+
+def visible_bbox(page) -> str:
+    bounds = page.evaluate(f"() => {FIND_MAP}.getBounds().toBBoxString()")
+    return ",".join(f"{float(v):.6f}" for v in bounds.split(","))
+
+
+def cluster_mixes(page) -> list[tuple[int, list[int]]]:
+    """Each cluster's count, and the counts its label gives per category."""
+    labels = page.locator(".leaflet-marker-pane .jt-cluster-mix").evaluate_all("boxes => boxes.map(b => b.getAttribute('aria-label'))")
+    mixes = []
+    for text in labels:
+        total, parts = text.split("：", 1)
+        mixes.append((int(re.sub(r"\D", "", total)), [int(part.rsplit(" ", 1)[1]) for part in parts.split("、")]))
+    return mixes
+
+
+def test_the_map_opens_on_open_issues_of_the_last_year_with_history_one_tap_away(tablet):
+    """On the demo issues of eight years: the open ones of the last 12 months, in clusters whose rings
+    show their mix of categories; all history with one tap; a URL naming filters gets no defaults."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from store.demo_issues import plan_demo_issues, store_demo_issues
+    from tests.accounts import client_as
+    from webmap.base_layers import base_layers
+    from webmap.database import transaction
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    app = make_app()
+    with app.test_request_context():
+        with transaction() as s:
+            store_demo_issues(s, plan_demo_issues(base_layers().layers, today), base_layers().locator)
+    client = client_as(app, "viewer")
+    with LiveServer(app) as server:
+        open_page(tablet, server.url + "/issues", ready=".jt-cluster, .jt-issue")
+        shown = query(tablet)
+        assert shown["status"] == [OPEN_STATUSES] and shown["since"] == [year_ago(today).isoformat()]
+        assert "show" not in shown
+        assert tablet.locator("input[name=since]").input_value() == year_ago(today).isoformat()
+        assert tablet.locator("input[name=status]:checked").count() == 3
+        box = visible_bbox(tablet)
+        attention = api_count(client, status=OPEN_STATUSES, since=year_ago(today).isoformat(), bbox=box)
+        everything = api_count(client, bbox=box)
+        assert 0 < attention < everything / 4
+        assert status_text(tablet) == f"本区域 {attention} 条问题"
+        assert issues_on_screen(tablet) == attention
+        assert tablet.locator(".leaflet-marker-pane .jt-issue:not(.jt-open)").count() == 0
+        for total, parts in cluster_mixes(tablet):
+            assert sum(parts) == total and parts == sorted(parts, reverse=True)
+        screenshot(tablet, "issues-attention.png")
+
+        tablet.locator("#jt-all-history").tap()
+        tablet.wait_for_function("() => new URLSearchParams(location.search).get('show') === 'all'")
+        tablet.wait_for_function("t => document.getElementById('jt-map-status-text').textContent === t",
+                                 arg=f"本区域 {everything} 条问题")
+        assert not {"status", "since", "until"} & set(query(tablet))
+        mixes = cluster_mixes(tablet)
+        assert any(len(parts) > 1 for _total, parts in mixes), "clusters of several categories show each"
+        screenshot(tablet, "issues-all-history.png")
+        tablet.reload()
+        tablet.wait_for_function("t => document.getElementById('jt-map-status-text').textContent === t",
+                                 arg=f"本区域 {everything} 条问题")
+        assert tablet.locator("input[name=status]:checked").count() == 0
+
+        # A filter named in the URL stands alone: no defaults beside it.
+        open_page(tablet, server.url + "/issues?category=lighting", ready=".jt-cluster, .jt-issue")
+        assert not {"status", "since"} & set(query(tablet))
+        lighting = api_count(client, category="lighting", bbox=visible_bbox(tablet))
+        assert status_text(tablet) == f"本区域 {lighting} 条问题"
+        no_trouble(tablet, server)
+
+
+def mercator_bounds(lon: float, lat: float, zoom: int, width: float, height: float) -> tuple[float, ...]:
+    """The WGS84 box a web-Mercator map of width x height px shows around (lon, lat) at `zoom`."""
+    import math
+
+    scale = 256 * 2 ** zoom
+
+    def x_of(lon):
+        return (lon + 180) / 360 * scale
+
+    def y_of(lat):
+        return (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * scale
+
+    def lon_of(x):
+        return x / scale * 360 - 180
+
+    def lat_of(y):
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / scale))))
+
+    x, y = x_of(lon), y_of(lat)
+    return lon_of(x - width / 2), lat_of(y + height / 2), lon_of(x + width / 2), lat_of(y - height / 2)
+
+
+def seeded_cluster_centre(app) -> tuple[float, float]:
+    issues = client_as(app, "viewer").get(f"/api/v1/issues?limit=1000&category={CLUSTER_CATEGORY}").get_json()["features"]
+    return (sum(f["geometry"]["coordinates"][0] for f in issues) / len(issues),
+            sum(f["geometry"]["coordinates"][1] for f in issues) / len(issues))
+
+
+def on_screen_and_padded(page, points, zoom: int) -> tuple[list, list]:
+    """The points on the screen (from the URL's centre, the zoom and the map's size, in web Mercator), and
+    those in the screen padded by half its size on every side; none may lie within 2 px of the screen's edge."""
+    width, height = page.evaluate(f"() => [{FIND_MAP}.getContainer().clientWidth, {FIND_MAP}.getContainer().clientHeight]")
+    centre = query(page)
+    w, s, e, n = mercator_bounds(float(centre["lon"][0]), float(centre["lat"][0]), zoom, width, height)
+    inside = [p for p in points if w <= p[0] <= e and s <= p[1] <= n]
+    dx, dy = (e - w) / 2, (n - s) / 2
+    padded = [p for p in points if w - dx <= p[0] <= e + dx and s - dy <= p[1] <= n + dy]
+    margin_lon, margin_lat = (e - w) / width * 2, (n - s) / height * 2
+    assert all(min(abs(p[0] - w), abs(p[0] - e)) > margin_lon or not s <= p[1] <= n for p in points)
+    assert all(min(abs(p[1] - s), abs(p[1] - n)) > margin_lat or not w <= p[0] <= e for p in points)
+    return inside, padded
+
+
+def test_the_count_is_of_the_issues_on_the_screen(tablet, seeded_server):
+    """Close in, the issues loaded around the view outnumber those in it: the line counts the screen."""
+    zoom = 20
+    issues = client_as(seeded_server.app, "viewer").get("/api/v1/issues?limit=1000").get_json()["features"]
+    points = [f["geometry"]["coordinates"] for f in issues]
+    lon, lat = seeded_cluster_centre(seeded_server.app)
+    open_page(tablet, f"{seeded_server.url}/issues?show=all&lat={lat:.6f}&lon={lon:.6f}&zoom={zoom}")
+    inside, padded = on_screen_and_padded(tablet, points, zoom)
+    assert 0 < len(inside) < len(padded), "a view where the padded box holds more than the screen"
+    tablet.wait_for_function("t => document.getElementById('jt-map-status-text').textContent === t",
+                             arg=f"本区域 {len(inside)} 条问题")
+
+    # Moved within what is loaded, the line counts again without asking the server.
+    asked = len(tablet.requests)
+    width = tablet.evaluate(f"() => {FIND_MAP}.getContainer().clientWidth")
+    before = query(tablet)["lon"][0]
+    tablet.evaluate(f"() => {FIND_MAP}.panBy([{width} / 4, 0], {{animate: false}})")
+    tablet.wait_for_function("lon => new URLSearchParams(location.search).get('lon') !== lon", arg=before)
+    inside, _padded = on_screen_and_padded(tablet, points, zoom)
+    tablet.wait_for_function("t => document.getElementById('jt-map-status-text').textContent === t",
+                             arg=f"本区域 {len(inside)} 条问题" if inside else "本区域没有符合条件的问题")
+    assert [u for u in tablet.requests[asked:] if urlsplit(u).path == "/api/v1/issues"] == []
     no_trouble(tablet, seeded_server)

@@ -1,7 +1,7 @@
 """What people see and tap on the base map, in headless Chromium at tablet size."""
 from __future__ import annotations
 
-from tests.browser.conftest import ARTIFACTS, LiveServer, foreign_requests
+from tests.browser.conftest import ARTIFACTS, LiveServer, foreign_requests, wait_until_ready
 from tests.conftest import HOSTILE_NAME
 
 LAYER_TITLES_ZH = ["居民区边界", "小区", "建筑", "道路", "弄堂", "路灯", "公共设施"]
@@ -10,7 +10,7 @@ LAYER_TITLES_ZH = ["居民区边界", "小区", "建筑", "道路", "弄堂", "�
 def open_map(page, url):
     page.goto(url)
     page.wait_for_selector(".leaflet-overlay-pane path")
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
 
 
 def test_map_renders_every_layer_with_legible_chinese(tablet, live_server, app):

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.accounts import client_as
-from tests.browser.conftest import ARTIFACTS, foreign_requests, sign_in
+from tests.browser.conftest import ARTIFACTS, foreign_requests, sign_in, wait_until_ready
 
 PAGE = "/planning/lighting"
 PROPOSED = ".leaflet-marker-pane .jt-proposed"
@@ -44,13 +44,13 @@ def open_area(page, server, query=f"area=hjl55&as_of={BEFORE_THE_WORKS}"):
     sign_in(page, server, "planner")  # a planner may turn the plan into a project
     page.goto(f"{server.url}{PAGE}?{query}")
     page.wait_for_selector("#jt-now-facts div")  # the gaps are in
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
 
 
 def make_plan(page):
     page.locator("#jt-make-plan").tap()
     page.wait_for_selector("#jt-plan:not([hidden])")
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
 
 
 def query(page) -> dict[str, list[str]]:
@@ -105,7 +105,7 @@ def test_a_shared_plan_url_opens_with_the_plan_and_the_table_finds_each_lamp(tab
     open_area(tablet, live_server, f"area=hjl55&mounting_height=4&luminaire=semi-cut-off&unit_cost=8000"
                                    f"&as_of={BEFORE_THE_WORKS}&plan=1")
     tablet.wait_for_selector("#jt-plan:not([hidden])")
-    tablet.wait_for_load_state("networkidle")
+    wait_until_ready(tablet)
     assert tablet.locator(PROPOSED).count() == hjl55["lamps_proposed"]
     tablet.locator(".jt-lamp-number", has_text="3").first.tap()
     popup = tablet.locator(".leaflet-popup-content")
@@ -163,7 +163,7 @@ def test_an_area_drawn_on_the_map_is_planned(tablet, live_server):
     tablet.mouse.move(right + 8, bottom + 8, steps=5)
     tablet.mouse.up()
     tablet.wait_for_function("() => new URLSearchParams(location.search).get('area').startsWith('{')")
-    tablet.wait_for_load_state("networkidle")
+    wait_until_ready(tablet)
     assert tablet.locator("select[name=area]").input_value() == "drawn"
     make_plan(tablet)
     assert tablet.locator("#jt-lit-share").inner_text().endswith("→ 100 %")
@@ -179,7 +179,7 @@ def test_the_print_sheet_shows_the_whole_table_on_a4(tablet, live_server, hjl55)
     href = tablet.locator("#jt-print-link").get_attribute("href")
     tablet.goto(live_server.url + href)
     tablet.wait_for_selector(".jt-print-map .jt-proposed")
-    tablet.wait_for_load_state("networkidle")
+    wait_until_ready(tablet)
     n = hjl55["lamps_proposed"]
     assert tablet.locator("#jt-print-lamps tbody tr").count() == n
     assert tablet.locator(".jt-print-map .jt-proposed").count() == n

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.accounts import client_as
-from tests.browser.conftest import ARTIFACTS, LiveServer, foreign_requests, sign_in
+from tests.browser.conftest import ARTIFACTS, LiveServer, foreign_requests, sign_in, wait_until_ready
 from tests.conftest import HOSTILE_NAME, make_app
 from webmap.project_pages import STATUS_COLOURS
 
@@ -112,7 +112,7 @@ def on_screen(page, lon: float, lat: float) -> tuple[float, float]:
 def open_form(page, url):
     page.goto(url)
     page.wait_for_selector(".leaflet-draw-draw-polygon")
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
 
 
 def submit_and_open_record(page):
@@ -187,9 +187,18 @@ def test_a_project_drawn_with_leaflet_draw_is_stored_as_that_polygon(tablet, ser
     inset_x, inset_y = (maxx - minx) * 0.2, (maxy - miny) * 0.2
     corners = [(minx + inset_x, maxy - inset_y), (maxx - inset_x, maxy - inset_y),
                (maxx - inset_x, miny + inset_y), (minx + inset_x, miny + inset_y)]
-    for lon, lat in corners:
+    # Leaflet.draw takes no new vertex until 50 ms after the last: each tap waits until it would.
+    tablet.evaluate(
+        """() => {
+            const polyline = L.Draw.Polyline.prototype, disable = polyline._disableNewMarkers;
+            polyline._disableNewMarkers = function () { window.jtDrawing = this; return disable.apply(this, arguments); };
+        }"""
+    )
+    for n, (lon, lat) in enumerate(corners, start=1):
         tablet.touchscreen.tap(*on_screen(tablet, lon, lat))
-        tablet.wait_for_timeout(150)  # Leaflet.draw takes no new vertex within 50 ms of the last
+        tablet.wait_for_function(
+            "n => document.querySelectorAll('.leaflet-editing-icon').length === n && !window.jtDrawing._disableMarkers", arg=n
+        )
     expect(tablet.locator(".leaflet-marker-icon.leaflet-editing-icon")).to_have_count(4)
     screenshot(tablet, "project-drawing.png")
     tablet.touchscreen.tap(*on_screen(tablet, *corners[0]))  # back on the first corner closes the shape
@@ -250,7 +259,7 @@ def test_project_map_colours_by_status_and_filters_by_year_in_the_url(tablet, se
                    planned_start="2026-01-01", planned_end="2026-12-31", compounds=None, lanes=["2", "3"])
     tablet.goto(server.url + "/projects")
     tablet.wait_for_selector(".jt-project-item")
-    tablet.wait_for_load_state("networkidle")
+    wait_until_ready(tablet)
     assert tablet.locator(".jt-project-item").count() == 3
     assert sorted(strokes(tablet)) == sorted(STATUS_COLOURS[s] for s in ("completed", "in_construction", "approved"))
     assert tablet.locator(".jt-legend li").count() == 5
@@ -265,7 +274,7 @@ def test_project_map_colours_by_status_and_filters_by_year_in_the_url(tablet, se
     assert strokes(tablet) == [STATUS_COLOURS["in_construction"]]
     tablet.reload()
     tablet.wait_for_selector(".jt-project-item")
-    tablet.wait_for_load_state("networkidle")
+    wait_until_ready(tablet)
     assert tablet.locator(".jt-years input:checked").get_attribute("value") == "2024"
     assert tablet.locator(".jt-project-item").count() == 1
     assert tablet.locator("#jt-filter-count").inner_text() == "1"

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "webmap" / "translations" / "en" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2), "plural_forms": (1, 2)}
 
 
 def messages_in_code() -> set[str]:
@@ -22,21 +22,40 @@ def messages_in_code() -> set[str]:
     return found
 
 
+def translated(string) -> bool:
+    """A message, or every plural form of one, has its English."""
+    return all(string) if isinstance(string, (tuple, list)) else bool(string)
+
+
+def hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
 def test_every_message_has_an_english_translation():
     with open(CATALOGUE / "messages.po", "rb") as f:
         catalogue = read_po(f)
-    untranslated = sorted(m for m in messages_in_code() if not (catalogue.get(m) and catalogue.get(m).string))
+    untranslated = sorted(m for m in messages_in_code() if not (catalogue.get(m) and translated(catalogue.get(m).string)))
     assert untranslated == [], "add these to messages.po, then `make translations`"
-
-
-def _plain(value):
-    """A plural message's forms as a tuple (the .mo reader gives lists, the .po reader tuples)."""
-    return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
 def test_compiled_catalogue_matches_the_source():
     with open(CATALOGUE / "messages.po", "rb") as f:
-        source = {_plain(m.id): _plain(m.string) for m in read_po(f) if m.id}
+        source = {hashable(m.id): hashable(m.string) for m in read_po(f) if m.id}
     with open(CATALOGUE / "messages.mo", "rb") as f:
-        compiled = {_plain(m.id): _plain(m.string) for m in read_mo(f) if m.id}
+        compiled = {hashable(m.id): hashable(m.string) for m in read_mo(f) if m.id}
     assert compiled == source, "run `make translations`"
+
+
+def test_counts_take_the_english_plural_form():
+    from flask_babel import ngettext
+
+    from tests.conftest import make_app
+    from webmap.i18n import plural_forms
+
+    app = make_app()
+    with app.test_request_context("/?lang=en"):
+        assert plural_forms("{n} 盏", "{n} 盏") == {"one": "{n} lamp", "other": "{n} lamps"}
+        assert ngettext("{n} 户", "{n} 户", 1) == "{n} household"
+        assert ngettext("{n} 户", "{n} 户", 3) == "{n} households"
+    with app.test_request_context("/?lang=zh"):
+        assert plural_forms("{n} 盏", "{n} 盏") == {"one": "{n} 盏", "other": "{n} 盏"}

@@ -22,6 +22,15 @@
     return i;
   }
 
+  /* Date and time as the page's language writes them, in Shanghai time: "12月8日 08:36", "8 Dec, 08:36". */
+  function dateTimeFormat(lang) {
+    var english = lang === "en";
+    return new Intl.DateTimeFormat(english ? "en-GB" : "zh-CN", {
+      timeZone: "Asia/Shanghai", month: "short", day: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    });
+  }
+
   function getJson(url) {
     return fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}}).then(function (response) {
       if (!response.ok) {
@@ -43,7 +52,7 @@
   }
 
   window.JintanFieldKit = {
-    byId: byId, fill: fill, icon: icon, getJson: getJson, photoOptions: photoOptions,
+    byId: byId, fill: fill, icon: icon, getJson: getJson, dateTimeFormat: dateTimeFormat, photoOptions: photoOptions,
     COLOUR: /^#[0-9a-fA-F]{6}$/, ICON: /^[a-z0-9-]+$/
   };
 })();

@@ -6,14 +6,12 @@
 
   var kit = window.JintanFieldKit, el = window.JintanPage.el, format = window.JintanPage.format;
   var byId = kit.byId;
-  var LOCAL_TIME = new Intl.DateTimeFormat("en-GB", {
-    timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
-  });
 
   /* app: the tablet app (static/field/field.js): map, config, project, outbox. */
   function OutboxView(app) {
     var map = app.map, m = app.config.messages, project = app.project;
 
+    var localTime = kit.dateTimeFormat(app.config.lang);
     var pendingLayer = L.layerGroup().addTo(map);
     var KIND_LABELS = {report: m.kindReport, update: m.kindUpdate, photo: m.kindPhoto};
 
@@ -51,7 +49,7 @@
       head.appendChild(el("span", "jt-kind", KIND_LABELS[entry.kind] || entry.kind));
       head.appendChild(el("strong", null, entry.label || ""));
       item.appendChild(head);
-      var facts = [LOCAL_TIME.format(new Date(entry.createdAt))];
+      var facts = [localTime.format(new Date(entry.createdAt))];
       if (entry.photos) facts.push(format(m.photoCount, entry.photos));
       facts.push(entry.refused ? m.refused : m.waiting);
       item.appendChild(el("p", "jt-hint", facts.join(" · ")));

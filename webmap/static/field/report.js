@@ -111,15 +111,29 @@
       if (event.target.name === "location_source") chooseSource(event.target.value);
     });
 
-    // While reporting, a tap on the map is where the issue is (and opens no popup).
-    map.on("click", function (event) {
+    /* While reporting, a tap anywhere on the map is where the issue is: on bare ground, a building, a
+       compound, a lane, a lamp or a marker alike. Leaflet hands a tap on a feature to that feature (whose
+       popup stops it before the map's click), so the tap is taken here first, before Leaflet sees it, and
+       opens no popup. Taps on the map's controls (zoom, layers, legend) and the end of a drag are left alone. */
+    var container = map.getContainer(), mapPane = map.getPane("mapPane");
+    container.addEventListener("click", function (event) {
       if (state.sheet !== "report") return;
+      if (event.target !== container && !mapPane.contains(event.target)) return;
+      event.stopPropagation();
+      if (map.dragging && map.dragging.moved()) return;
+      placeAt(map.mouseEventToLatLng(event));
+    }, true);
+
+    function placeAt(latlng) {
       map.closePopup();
-      var lonLat = project.fromMap(event.latlng);
+      var lonLat = project.fromMap(latlng);
       if (currentSource() !== "map") chooseSource("map");
       setPlace({source: "map", lon: lonLat[0], lat: lonLat[1], accuracy: null});
       clearError("location");
-    });
+    }
+
+    // A popup left open from before would cover the place being picked.
+    app.onSheet(function (name) { if (name === "report") map.closePopup(); });
 
     var query = byId("jt-place-query"), results = byId("jt-place-results");
     query.addEventListener("input", function () {

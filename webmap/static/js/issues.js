@@ -1,6 +1,8 @@
-/* The issue map: issues for the current view and filters from /api/v1, clustered markers
-   (or counts per area when there are too many), a heat layer, filters and view kept in the URL.
-   Text from users only ever reaches the page through textContent. */
+/* The issue map: issues for the current view and filters from /api/v1, clustered markers whose
+   clusters show their mix of categories (or counts per area when there are too many), a heat layer,
+   filters and view kept in the URL. It opens on what needs attention (open issues of the last 12
+   months) unless the URL names filters or `show=all`. Text from users only reaches the page through
+   textContent. */
 (function () {
   "use strict";
 
@@ -9,6 +11,9 @@
   var ICON = /^[a-z0-9-]+$/;
   var UUID = /^[0-9a-fA-F-]{36}$/;
   var TIMEOUT_MS = 30000;
+  var SVG = "http://www.w3.org/2000/svg";
+  var OTHER_COLOUR = "#78909c"; // counts per area, whose categories are not known here
+  var ALL = "all";              // ?show=all: no filters, by choice (not the defaults)
   var LOCAL_DATE = new Intl.DateTimeFormat("en-CA", {
     timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit"
   });
@@ -22,9 +27,27 @@
 
   var kit = window.JintanPage, el = kit.el, format = kit.format, queryString = kit.queryString;
 
-  function readUrl() {
+  /* Today's date in Shanghai a year ago, as YYYY-MM-DD (29 February becomes the 28th). */
+  function yearAgo() {
+    var today = LOCAL_DATE.format(new Date()).split("-");
+    var day = today[1] === "02" && today[2] === "29" ? "28" : today[2];
+    return (Number(today[0]) - 1) + "-" + today[1] + "-" + day;
+  }
+
+  /* What needs attention: issues still open, reported in the last 12 months. */
+  function attentionFilters(openStatuses) {
+    var filters = {};
+    FILTERS.forEach(function (name) { filters[name] = ""; });
+    filters.status = openStatuses.join(",");
+    filters.since = yearAgo();
+    return filters;
+  }
+
+  /* The URL's filters; with none named (and no show=all), the defaults. */
+  function readUrl(openStatuses) {
     var params = new URLSearchParams(window.location.search);
-    var filters = kit.readFilters(FILTERS, params);
+    var named = FILTERS.some(function (name) { return params.has(name); }) || params.get("show") === ALL;
+    var filters = named ? kit.readFilters(FILTERS, params) : attentionFilters(openStatuses);
     var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon")), zoom = parseInt(params.get("zoom"), 10);
     var view = isFinite(lat) && isFinite(lon) && isFinite(zoom) ? {lat: lat, lon: lon, zoom: zoom} : null;
     return {filters: filters, view: view};
@@ -32,6 +55,8 @@
 
   function writeUrl(filters, view) {
     var params = kit.setFilters(new URLSearchParams(window.location.search), FILTERS, filters);
+    // Without any filter the URL says so, or opening it again would bring the defaults back.
+    if (activeFilterCount(filters) === 0) params.set("show", ALL); else params.delete("show");
     if (view) {
       params.set("lat", view.lat.toFixed(6));
       params.set("lon", view.lon.toFixed(6));
@@ -120,11 +145,52 @@
     });
   }
 
+  function iconSize(n) {
+    return n < 10 ? 44 : n < 100 ? 50 : n < 1000 ? 58 : 66;
+  }
+
+  function shortCount(n) {
+    return n >= 10000 ? Math.round(n / 1000) + "k" : String(n);
+  }
+
   function countIcon(n, className, messages) {
-    var size = n < 10 ? 44 : n < 100 ? 50 : n < 1000 ? 58 : 66;
-    var label = el("span", null, n >= 10000 ? Math.round(n / 1000) + "k" : String(n));
+    var size = iconSize(n);
+    var label = el("span", null, shortCount(n));
     label.title = format(messages.issues, n);
     return L.divIcon({html: label, className: className, iconSize: [size, size]});
+  }
+
+  /* A cluster: a ring in the colours of its categories, each as long as its share, around the count.
+     parts: [{colour, name, n}], largest first. */
+  function mixIcon(n, parts, messages) {
+    var size = iconSize(n);
+    var box = el("div", "jt-cluster-mix");
+    box.setAttribute("role", "img");
+    box.setAttribute("aria-label", format(messages.issues, n) + messages.labelSeparator + parts.map(function (part) {
+      return part.name + " " + part.n;
+    }).join(messages.listSeparator));
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 36 36");
+    svg.setAttribute("aria-hidden", "true");
+    var circumference = 2 * Math.PI * 15, start = 0;
+    parts.forEach(function (part) {
+      var length = circumference * part.n / n;
+      var arc = document.createElementNS(SVG, "circle");
+      arc.setAttribute("cx", "18");
+      arc.setAttribute("cy", "18");
+      arc.setAttribute("r", "15");
+      arc.setAttribute("fill", "none");
+      arc.setAttribute("stroke", part.colour);
+      arc.setAttribute("stroke-width", "6");
+      arc.setAttribute("stroke-dasharray", length.toFixed(3) + " " + (circumference - length).toFixed(3));
+      arc.setAttribute("stroke-dashoffset", (-start).toFixed(3));
+      arc.setAttribute("transform", "rotate(-90 18 18)");
+      svg.appendChild(arc);
+      start += length;
+    });
+    box.appendChild(svg);
+    box.appendChild(el("span", null, shortCount(n)));
+    return L.divIcon({html: box, className: "jt-cluster", iconSize: [size, size]});
   }
 
   function popupContent(p, config, categoryNames) {
@@ -164,22 +230,30 @@
     var retry = document.getElementById("jt-retry");
     var badge = document.getElementById("jt-filter-count");
     var categoryNames = {};
-    var state = readUrl();
+    var state = readUrl(config.openStatuses);
     var density = null; // {key, cell, bounds, points: [[latlng, count]]}
-    var shown = null;   // {key, bounds} of the issues now on the map, null when showing counts
+    var shown = null;   // {key, bounds, markers} of the issues now on the map, null when showing counts
     var generation = 0, inFlight = null, moving = null;
     var summary = ""; // what the status line says about what is on the map
 
-    // A cluster adds up what its markers stand for, and takes their colour when they share one category.
+    // A cluster adds up what its markers stand for, its ring in the colours of their categories.
     cluster.options.iconCreateFunction = function (group) {
-      var children = group.getAllChildMarkers(), colour = children[0].options.colour;
-      var n = children.reduce(function (sum, marker) {
-        if (marker.options.colour !== colour) colour = null;
-        return sum + (marker.options.count || 1);
-      }, 0);
-      var icon = countIcon(n, "jt-cluster", messages);
-      if (colour) icon.options.html.style.setProperty("--c", colour);
-      return icon;
+      var byCategory = {}, parts = [], n = 0;
+      group.getAllChildMarkers().forEach(function (marker) {
+        var count = marker.options.count || 1, key = marker.options.category || "";
+        if (!byCategory[key]) {
+          byCategory[key] = {
+            colour: marker.options.colour || OTHER_COLOUR,
+            name: key ? categoryNames[key] || marker.options.categoryName || key : messages.counted,
+            n: 0
+          };
+          parts.push(byCategory[key]);
+        }
+        byCategory[key].n += count;
+        n += count;
+      });
+      parts.sort(function (a, b) { return b.n - a.n; });
+      return mixIcon(n, parts, messages);
     };
 
     var panel = new FilterPanel(document.getElementById("jt-filters"), function () {
@@ -188,6 +262,14 @@
       refresh(true);
     });
     panel.show(state.filters);
+    document.getElementById("jt-all-history").addEventListener("click", function () {
+      // History one tap away: every status, every date; the category, compound and words stay.
+      state.filters = panel.values();
+      state.filters.status = state.filters.since = state.filters.until = "";
+      panel.show(state.filters);
+      saveUrl();
+      refresh(true);
+    });
     kit.setupPanelToggle(map);
     if (state.view) {
       map.setView(project.toMap(state.view.lon, state.view.lat), Math.max(12, Math.min(21, state.view.zoom)), {animate: false});
@@ -251,26 +333,36 @@
         var status = config.statuses[p.status];
         var marker = L.marker(project.toMap(c[0], c[1]), {
           icon: markerIcon(p, status ? status.group : "open"), count: 1, title: p.title || "", riseOnHover: true,
-          colour: COLOUR.test(p.colour || "") ? p.colour : null
+          colour: COLOUR.test(p.colour || "") ? p.colour : null, category: p.category || "", categoryName: p.category_name
         });
         marker.bindPopup(function () { return popupContent(p, config, categoryNames); }, {maxWidth: 320, minWidth: 220});
         return marker;
       });
       cluster.addLayers(markers);
-      var n = collection.numberMatched !== undefined ? collection.numberMatched : markers.length;
+      return markers;
+    }
+
+    /* The issues on the screen (not those loaded around it), counted from the markers. */
+    function sayOnScreen() {
+      var view = map.getBounds();
+      var n = shown.markers.filter(function (marker) { return view.contains(marker.getLatLng()); }).length;
       summary = n ? format(messages.count, n) : messages.none;
       say(summary);
     }
 
-    function showCounts(total) {
+    /* Counts per area; the number on the status line is the server's for exactly the screen. */
+    function showCounts(view, signal, mine) {
       cluster.clearLayers();
       cluster.addLayers(density.points.map(function (point) {
         var marker = L.marker(point[0], {icon: countIcon(point[1], "jt-cell-count", messages), count: point[1]});
         marker.on("click", function () { map.setView(point[0], Math.min(map.getZoom() + 2, 20)); });
         return marker;
       }));
-      summary = format(messages.aggregated, total);
-      say(summary);
+      return getJson(apiUrl("/issues", view, {limit: 1}), signal).then(function (collection) {
+        if (mine !== generation) return;
+        summary = format(messages.aggregated, collection.numberMatched);
+        say(summary);
+      });
     }
 
     function showHeat() {
@@ -289,7 +381,7 @@
       var view = map.getBounds(), padded = view.pad(0.5), key = filterKey(), cell = cellFor(map.getZoom());
       var needDensity = force || !density || density.key !== key || density.cell !== cell || !density.bounds.contains(view);
       var needIssues = force || !shown || shown.key !== key || !shown.bounds.contains(view);
-      if (!needDensity && !needIssues) return;
+      if (!needDensity && !needIssues) { sayOnScreen(); return; }
       var mine = ++generation;
       if (inFlight) inFlight.abort();
       var controller = inFlight = new AbortController();
@@ -313,23 +405,21 @@
 
       step.then(function () {
         if (mine !== generation) return null;
-        var total = countWithin(padded);
-        if (total > config.aggregateAbove) {
+        if (countWithin(padded) > config.aggregateAbove) {
           shown = null;
-          showCounts(total);
-          return null;
+          return showCounts(view, controller.signal, mine);
         }
-        if (!needIssues && shown) { say(summary); return null; }
+        if (!needIssues && shown) { sayOnScreen(); return null; }
         var url = apiUrl("/issues", padded, {limit: config.aggregateAbove, sort: "-reported_at"});
         return getJson(url, controller.signal).then(function (collection) {
-          if (mine !== generation) return;
+          if (mine !== generation) return null;
           if (collection.numberMatched > config.aggregateAbove) {
             shown = null;
-            showCounts(collection.numberMatched);
-          } else {
-            shown = {key: key, bounds: padded};
-            showIssues(collection);
+            return showCounts(view, controller.signal, mine);
           }
+          shown = {key: key, bounds: padded, markers: showIssues(collection)};
+          sayOnScreen();
+          return null;
         });
       }).catch(function (problem) {
         if (mine !== generation) return;

@@ -16,9 +16,10 @@
 
   var kit = window.JintanPage, el = kit.el;
 
-  /* "{n} 盏" with {n} = 11: each {name} replaced by values[name]. */
+  /* "{n} 盏" with {n} = 11: each {name} replaced by values[name] (in the plural form for n). */
   function format(message, values) {
-    return message.replace(/\{(\w+)\}/g, function (whole, name) {
+    var n = Object.prototype.hasOwnProperty.call(values, "n") ? Number(String(values.n).replace(/[^0-9.-]/g, "")) : 0;
+    return kit.plural(message, n).replace(/\{(\w+)\}/g, function (whole, name) {
       return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
     });
   }

@@ -10,8 +10,18 @@
     return node;
   }
 
+  var pluralRules = null;
+
+  /* A count message in the form for n: the server sends {one, other} (webmap.i18n.plural_forms), picked by
+     the page language's plural rules ("1 lamp", "2 lamps"); a plain string has one form. */
+  function plural(message, n) {
+    if (!message || typeof message !== "object") return message;
+    pluralRules = pluralRules || new Intl.PluralRules(document.documentElement.lang || "zh-CN");
+    return message[pluralRules.select(Number(n))] || message.other;
+  }
+
   function format(message, n) {
-    return message.replace("{n}", Number(n).toLocaleString());
+    return plural(message, n).replace("{n}", Number(n).toLocaleString());
   }
 
   /* WGS84 <-> the map's coordinates: GCJ-02 tiles need the shift the server computed.
@@ -99,6 +109,7 @@
     el: el,
     writeHeaders: writeHeaders,
     format: format,
+    plural: plural,
     projection: projection,
     readFilters: readFilters,
     setFilters: setFilters,
