@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_issues import fill  # noqa: E402
 from bench.load_test import percentile  # noqa: E402
-from bench.serving import Server, database, scratch, terminate_on_sigterm  # noqa: E402
+from bench.serving import Server, database, database_cpu_seconds, scratch, terminate_on_sigterm  # noqa: E402
 
 PATHS = {"items": "/ogcapi/collections/issues/items", "list": "/api/v1/issues"}
 HEADERS = {"Accept": "application/geo+json", "Accept-Encoding": "identity"}
@@ -144,26 +144,31 @@ def check_same(servers, params_by_case) -> list[str]:
     return problems
 
 
+def _database_cpu(url: str) -> float:
+    return database_cpu_seconds(url) or 0.0  # the throwaway PostgreSQL cluster's processes; 0 on SQLite
+
+
 def single(servers, params_by_case, rounds: int, seed: int):
-    """Every (server, path, case) once a round, in a shuffled order; times, CPU and bytes per key."""
+    """Every (server, path, case) once a round, in a shuffled order; times, server and database CPU, bytes."""
     rng = random.Random(seed)
     sessions = {who: requests.Session() for who in servers}
     keys = [(who, path_name, name) for who in servers for path_name in PATHS for name in params_by_case]
-    times, cpu, size, errors = defaultdict(list), defaultdict(float), {}, defaultdict(int)
+    times, cpu, db_cpu, size, errors = defaultdict(list), defaultdict(float), defaultdict(float), {}, defaultdict(int)
     for _ in range(rounds):
         rng.shuffle(keys)
         for who, path_name, name in keys:
             server, meter = servers[who]
-            before = meter.seconds()
+            before, db_before = meter.seconds(), _database_cpu(server.database_url)
             started = time.perf_counter()
             response = sessions[who].get(server.url + PATHS[path_name], params=params_by_case[name],
                                          headers=HEADERS, timeout=TIMEOUT_S)
             ms = (time.perf_counter() - started) * 1000
             cpu[who, path_name, name] += meter.seconds() - before
+            db_cpu[who, path_name, name] += _database_cpu(server.database_url) - db_before
             times[who, path_name, name].append(ms)
             size[who, path_name, name] = len(response.content)
             errors[who, path_name, name] += response.status_code != 200
-    return times, cpu, size, errors
+    return times, cpu, db_cpu, size, errors
 
 
 def burst(server: Server, meter: CPU, path: str, params, clients: int, seconds: float):
@@ -185,15 +190,17 @@ def burst(server: Server, meter: CPU, path: str, params, clients: int, seconds: 
                 samples.append((time.perf_counter() - started) * 1000)
                 errors[0] += not ok
 
-    before, started = meter.seconds(), time.perf_counter()
+    before, db_before, started = meter.seconds(), _database_cpu(server.database_url), time.perf_counter()
     threads = [threading.Thread(target=run, daemon=True) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed, used = time.perf_counter() - started, meter.seconds() - before
+    db_used = _database_cpu(server.database_url) - db_before
     return {"requests": len(samples), "rps": len(samples) / elapsed, "p50": percentile(samples, 50),
-            "p95": percentile(samples, 95), "errors": errors[0], "cpu_ms": used * 1000 / max(1, len(samples))}
+            "p95": percentile(samples, 95), "errors": errors[0], "cpu_ms": used * 1000 / max(1, len(samples)),
+            "db_cpu_ms": db_used * 1000 / max(1, len(samples))}
 
 
 def ratio(a: float, b: float) -> str:
@@ -233,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             for problem in problems:
                 print(f"  NOT THE SAME: {problem}")
             load_before = os.getloadavg()
-            times, cpu, size, errors = single(servers, params_by_case, args.rounds, args.seed)
+            times, cpu, db_cpu, size, errors = single(servers, params_by_case, args.rounds, args.seed)
             bursts = {}
             order = [(who, path_name) for who in servers for path_name in PATHS]
             random.Random(args.seed).shuffle(order)
@@ -248,25 +255,34 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nload average (1, 5, 15 min) before {' '.join(f'{x:.2f}' for x in load_before)}, after "
           f"{' '.join(f'{x:.2f}' for x in load_after)}; {os.cpu_count()} CPUs; {args.rounds} rounds, one request at a time\n")
+    postgis = args.backend == "postgis"
+    db_head = " | service PostgreSQL CPU ms | floor PostgreSQL CPU ms" if postgis else ""
     print("| path | case | service median ms | floor median ms | ratio | service p95 ms | floor p95 ms "
-          "| service CPU ms | floor CPU ms | ratio | service KB | floor KB | errors |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          f"| service CPU ms | floor CPU ms | ratio{db_head} | service KB | floor KB | errors |")
+    print("|---|---|" + "---:|" * (11 + 2 * postgis))
     for path_name in PATHS:
         for name in params_by_case:
             s, f = ("service", path_name, name), ("floor", path_name, name)
             sm, fm = statistics.median(times[s]), statistics.median(times[f])
             sc, fc = cpu[s] * 1000 / len(times[s]), cpu[f] * 1000 / len(times[f])
+            db = (f" | {db_cpu[s] * 1000 / len(times[s]):.1f} | {db_cpu[f] * 1000 / len(times[f]):.1f}"
+                  if postgis else "")
             print(f"| {path_name} | {name} | {sm:.1f} | {fm:.1f} | {ratio(sm, fm)} | {percentile(times[s], 95):.1f} "
-                  f"| {percentile(times[f], 95):.1f} | {sc:.1f} | {fc:.1f} | {ratio(sc, fc)} | {size[s] / 1024:,.0f} "
+                  f"| {percentile(times[f], 95):.1f} | {sc:.1f} | {fc:.1f} | {ratio(sc, fc)}{db} | {size[s] / 1024:,.0f} "
                   f"| {size[f] / 1024:,.0f} | {errors[s] + errors[f]} |")
     print(f"\n{args.clients} clients back to back, dense bbox limit=1000, {args.burst_seconds:.0f} s each\n")
-    print("| path | server | requests | req/s | p50 ms | p95 ms | errors | CPU ms a request | req/s vs floor |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| path | server | requests | req/s | p50 ms | p95 ms | errors | CPU ms a request"
+          f"{' | PostgreSQL CPU ms a request' if postgis else ''} | req/s vs floor |")
+    print("|---|---|" + "---:|" * (7 + postgis))
+
+    def db_cells(b) -> str:
+        return f" | {b['db_cpu_ms']:.1f}" if postgis else ""
+
     for path_name in PATHS:
         for who in servers:
             b, floor = bursts[who, path_name], bursts["floor", path_name]
             print(f"| {path_name} | {who} | {b['requests']} | {b['rps']:.1f} | {b['p50']:.0f} | {b['p95']:.0f} "
-                  f"| {b['errors']} | {b['cpu_ms']:.1f} | {ratio(b['rps'], floor['rps'])} |")
+                  f"| {b['errors']} | {b['cpu_ms']:.1f}{db_cells(b)} | {ratio(b['rps'], floor['rps'])} |")
     return 1 if problems or any(errors.values()) or any(b["errors"] for b in bursts.values()) else 0
 
 
