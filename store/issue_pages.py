@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from store.errors import ValidationError
 from store.models import Category, Issue
@@ -92,8 +93,6 @@ def read_page(
     matched = count_matching(session, conditions, box)
     if matched == 0:
         return [], 0
-    # The categories (a dozen) once into the session, rather than joined to every row, skipped ones included.
-    session.scalars(select(Category)).all()
     query = select(Issue).options(lazyload(Issue.category)).where(*conditions).order_by(*order).limit(limit).offset(offset)
     if after is not None:
         query = query.where(after_position(after, descending))
@@ -104,7 +103,13 @@ def read_page(
             query = query.where(exact_bbox(*box))  # the (reported_at, id) index gives the order
         else:
             query = query.join(ISSUE_RTREE, ISSUE_RTREE.c.id == Issue.id).where(rtree_overlaps(*box), exact_bbox(*box))
-    return list(session.scalars(query)), matched
+    # The categories (a dozen) read once and handed to each issue, rather than joined to every row, skipped
+    # ones included, or looked up by each issue's lazy loader.
+    categories = {category.id: category for category in session.scalars(select(Category))}
+    issues = list(session.scalars(query))
+    for issue in issues:
+        set_committed_value(issue, "category", categories[issue.category_id])
+    return issues, matched
 
 
 def count_matching(session: Session, conditions: Sequence[ColumnElement[bool]], box: Box | None) -> int:
