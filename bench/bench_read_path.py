@@ -183,7 +183,8 @@ def burst(server: Server, meter: CPU, path: str, params, clients: int, seconds: 
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             try:
-                ok = session.get(server.url + path, params=params, headers=HEADERS, timeout=TIMEOUT_S).status_code == 200
+                response = session.get(server.url + path, params=params, headers=HEADERS, timeout=TIMEOUT_S)
+                ok = response.status_code == 200
             except requests.RequestException:
                 ok = False
             with lock:
@@ -234,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                 servers[who] = (server, None)
                 server.start()
                 servers[who] = (server, CPU(server))
-            print(f"servers up ({args.workers} workers × {args.threads} threads each): service {servers['service'][0].url}, "
+            print(f"servers up ({args.workers} workers × {args.threads} threads each): "
+                  f"service {servers['service'][0].url}, "
                   f"floor {servers['floor'][0].url}")
             problems = check_same(servers, params_by_case)
             for problem in problems:
@@ -246,15 +248,16 @@ def main(argv: list[str] | None = None) -> int:
             random.Random(args.seed).shuffle(order)
             for who, path_name in order:
                 server, meter = servers[who]
-                bursts[who, path_name] = burst(server, meter, PATHS[path_name], params_by_case["dense bbox, limit=1000"],
-                                               args.clients, args.burst_seconds)
+                dense = params_by_case["dense bbox, limit=1000"]
+                bursts[who, path_name] = burst(server, meter, PATHS[path_name], dense, args.clients, args.burst_seconds)
             load_after = os.getloadavg()
         finally:
             for server, _ in servers.values():
                 server.stop()
 
     print(f"\nload average (1, 5, 15 min) before {' '.join(f'{x:.2f}' for x in load_before)}, after "
-          f"{' '.join(f'{x:.2f}' for x in load_after)}; {os.cpu_count()} CPUs; {args.rounds} rounds, one request at a time\n")
+          f"{' '.join(f'{x:.2f}' for x in load_after)}; {os.cpu_count()} CPUs; {args.rounds} rounds, "
+          "one request at a time\n")
     postgis = args.backend == "postgis"
     db_head = " | service PostgreSQL CPU ms | floor PostgreSQL CPU ms" if postgis else ""
     print("| path | case | service median ms | floor median ms | ratio | service p95 ms | floor p95 ms "
@@ -268,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             db = (f" | {db_cpu[s] * 1000 / len(times[s]):.1f} | {db_cpu[f] * 1000 / len(times[f]):.1f}"
                   if postgis else "")
             print(f"| {path_name} | {name} | {sm:.1f} | {fm:.1f} | {ratio(sm, fm)} | {percentile(times[s], 95):.1f} "
-                  f"| {percentile(times[f], 95):.1f} | {sc:.1f} | {fc:.1f} | {ratio(sc, fc)}{db} | {size[s] / 1024:,.0f} "
+                  f"| {percentile(times[f], 95):.1f} | {sc:.1f} | {fc:.1f} | {ratio(sc, fc)}{db} "
+                  f"| {size[s] / 1024:,.0f} "
                   f"| {size[f] / 1024:,.0f} | {errors[s] + errors[f]} |")
     print(f"\n{args.clients} clients back to back, dense bbox limit=1000, {args.burst_seconds:.0f} s each\n")
     print("| path | server | requests | req/s | p50 ms | p95 ms | errors | CPU ms a request"

@@ -97,7 +97,8 @@ class PostGISFloor:
 
         parsed = make_url(url)
         self.conninfo = {k: v for k, v in {
-            "host": parsed.query.get("host") or parsed.host, "port": parsed.port or parsed.query.get("port"), "dbname": parsed.database,
+            "host": parsed.query.get("host") or parsed.host, "port": parsed.port or parsed.query.get("port"),
+            "dbname": parsed.database,
             "user": parsed.username, "password": parsed.password, "options": parsed.query.get("options"),
         }.items() if v}
         self.psycopg = psycopg

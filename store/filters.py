@@ -69,7 +69,9 @@ def filter_conditions(filters: IssueFilters, known_categories: Collection[str]) 
     return conditions if box is None else [within_bbox(*box), *conditions]
 
 
-def conditions_and_box(filters: IssueFilters, known_categories: Collection[str]) -> tuple[list[ColumnElement[bool]], Box | None]:
+def conditions_and_box(
+    filters: IssueFilters, known_categories: Collection[str]
+) -> tuple[list[ColumnElement[bool]], Box | None]:
     """The filters but the box as SQL conditions, and the box apart: a page can then reach it by its own index."""
     errors = FieldErrors()
     conditions: list[ColumnElement[bool]] = []

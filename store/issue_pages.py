@@ -93,7 +93,8 @@ def read_page(
     matched = count_matching(session, conditions, box)
     if matched == 0:
         return [], 0
-    query = select(Issue).options(lazyload(Issue.category)).where(*conditions).order_by(*order).limit(limit).offset(offset)
+    query = select(Issue).options(lazyload(Issue.category)).where(*conditions)
+    query = query.order_by(*order).limit(limit).offset(offset)
     if after is not None:
         query = query.where(after_position(after, descending))
     if box is not None:
@@ -120,9 +121,9 @@ def count_matching(session: Session, conditions: Sequence[ColumnElement[bool]], 
     joined = select(func.count()).select_from(ISSUE_RTREE).join(Issue, Issue.id == ISSUE_RTREE.c.id)
     if conditions:
         return int(session.scalar(joined.where(rtree_overlaps(*box), exact_bbox(*box), *conditions)) or 0)
-    inside = session.scalar(select(func.count()).select_from(ISSUE_RTREE).where(rtree_inside(*box)))
-    border = session.scalar(joined.where(rtree_overlaps(*box), not_(rtree_inside(*box)), exact_bbox(*box)))
-    return int(inside or 0) + int(border or 0)
+    inside = select(func.count()).select_from(ISSUE_RTREE).where(rtree_inside(*box)).scalar_subquery()
+    border = joined.where(rtree_overlaps(*box), not_(rtree_inside(*box)), exact_bbox(*box)).scalar_subquery()
+    return int(session.scalar(select(inside + border)) or 0)
 
 
 def _walk_is_cheaper(session: Session, conditions, box: Box, matched: int, rows_wanted: int) -> bool:

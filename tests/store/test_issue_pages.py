@@ -167,7 +167,8 @@ def test_walking_by_position_sees_every_issue_once_while_issues_are_added(sessio
     seen = _walk(lambda after: list_issues(session, filters, sort=sort, limit=13, after=after), add_some)
     assert len(seen) == len(set(seen)), "an issue came twice"
     assert {issue.id for issue in before} <= set(seen), "an issue stored before the walk was skipped"
-    in_order = [issue.id for issue in list_issues(session, filters, sort=sort, limit=10_000)[0] if issue.id in set(seen)]
+    walked = set(seen)
+    in_order = [issue.id for issue in list_issues(session, filters, sort=sort, limit=10_000)[0] if issue.id in walked]
     assert seen == in_order
 
 
