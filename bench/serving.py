@@ -153,7 +153,8 @@ class Server:
     """gunicorn as `make serve` runs it, in its own process group, logging to `work/server-N.log`."""
 
     def __init__(self, url: str, photo_dir: Path, work: Path, *, workers: int = 2, threads: int = 8,
-                 environment: dict[str, str] | None = None):
+                 environment: dict[str, str] | None = None, app: str = "app:create_app()"):
+        self.app = app  # the WSGI application gunicorn serves (bench/bench_read_path.py also serves its floor)
         self.database_url = url
         self.photo_dir = photo_dir
         self.work = work
@@ -187,7 +188,7 @@ class Server:
             }
             with open(self.log_path, "wb") as log:
                 self.process = subprocess.Popen(
-                    [str(GUNICORN), "--config", str(ROOT / "gunicorn.conf.py"), "app:create_app()"],
+                    [str(GUNICORN), "--config", str(ROOT / "gunicorn.conf.py"), self.app],
                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                     start_new_session=True,  # its own process group: one killpg reaches master and workers
                 )

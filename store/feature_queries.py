@@ -3,7 +3,8 @@
 Boxes are (minlon, minlat, maxlon, maxlat) in EPSG:4326; a feature matches if it
 meets any of them (a box across the antimeridian arrives as two). A period's
 ends are dates (a whole day in Shanghai time) or instants, either may be open.
-Pages are in a stable order (oldest first), so walking them sees every feature once.
+Pages are in a stable order (oldest first); walked by position (`after`), they see every issue once
+even while issues are added.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.filters import IssueFilters, filter_conditions, order_by, paging
+from store.issue_pages import parse_position, read_page
 from store.models import Issue, Project
 from store.spatial import within_bbox
 from store.timestamps import LOCAL_TZ
@@ -32,18 +34,23 @@ class Extent:
 
 
 def issues_page(
-    session: Session, boxes: Sequence[Box], start: Moment, end: Moment, *, limit: int, offset: int
+    session: Session, boxes: Sequence[Box], start: Moment, end: Moment, *, limit: int, offset: int,
+    after: str | None = None,
 ) -> tuple[list[Issue], int]:
-    """Issues reported within the period and lying in a box, and how many match in all."""
+    """Issues reported within the period and lying in a box, and how many match in all.
+
+    `after`: the position (store.issue_pages.position_of) of the previous page's last issue: the page goes on
+    from there, so issues added meanwhile neither shift nor repeat what comes next."""
     limit, offset = paging(limit, offset)
+    position = None if after is None or after == "" else parse_position(after)
     conditions = filter_conditions(IssueFilters(since=start, until=end), known_categories=())
-    if boxes:
+    box = None
+    if len(boxes) == 1:
+        box = tuple(boxes[0])  # the one box reaches the spatial index directly
+    elif boxes:  # across the antimeridian
         conditions.append(or_(*(within_bbox(*box) for box in boxes)))
-    matched = session.scalar(select(func.count()).select_from(Issue).where(*conditions))
-    page = session.scalars(
-        select(Issue).where(*conditions).order_by(*order_by("reported_at")).limit(limit).offset(offset)
-    )
-    return list(page), int(matched or 0)
+    return read_page(session, conditions, box, order_by("reported_at"), limit=limit, offset=offset, after=position,
+                     descending=False)
 
 
 def issue_extent(session: Session) -> Extent:

@@ -61,17 +61,27 @@ def _statuses(value: str | Sequence[str]) -> list[str]:
     return [choice(item, Status) for item in _values(value)]
 
 
+Box = tuple[float, float, float, float]
+
+
 def filter_conditions(filters: IssueFilters, known_categories: Collection[str]) -> list[ColumnElement[bool]]:
+    conditions, box = conditions_and_box(filters, known_categories)
+    return conditions if box is None else [within_bbox(*box), *conditions]
+
+
+def conditions_and_box(
+    filters: IssueFilters, known_categories: Collection[str]
+) -> tuple[list[ColumnElement[bool]], Box | None]:
+    """The filters but the box as SQL conditions, and the box apart: a page can then reach it by its own index."""
     errors = FieldErrors()
     conditions: list[ColumnElement[bool]] = []
+    box = None
 
     def given(value: Any) -> bool:
         return value is not None and value != "" and value != []
 
     if given(filters.bbox):
         box = errors.check("bbox", bounding_box, filters.bbox)
-        if box:
-            conditions.append(within_bbox(*box))
     if given(filters.category):
         ids = errors.check("category", _category_ids, filters.category, known_categories)
         if ids:
@@ -106,7 +116,7 @@ def filter_conditions(filters: IssueFilters, known_categories: Collection[str]) 
             searched = (Issue.title, Issue.description, Issue.address)
             conditions.append(or_(*(column.icontains(q, autoescape=True) for column in searched)))
     errors.raise_if_any()
-    return conditions
+    return conditions, box
 
 
 def order_by(sort: str) -> list[ColumnElement[Any]]:

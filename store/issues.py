@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from store.errors import NotFound, ValidationError
-from store.filters import IssueFilters, filter_conditions, order_by, paging
+from store.filters import IssueFilters, conditions_and_box, order_by, paging
 from store.idempotent import add_once
+from store.issue_pages import READING_ORDERS, parse_position, read_page
 from store.models import Category, Issue, IssueEvent
 from store.spatial import distance_metres, within_metres
 from store.timestamps import as_utc, utcnow
@@ -158,8 +159,12 @@ def list_issues(
     sort: str = "-reported_at",
     limit: int = 100,
     offset: int = 0,
+    after: str | None = None,
 ) -> tuple[list[Issue], int]:
-    """One page of matching issues, and how many match in all."""
+    """One page of matching issues, and how many match in all.
+
+    `after`: the position (store.issue_pages.position_of) of the last issue of the page before, with
+    `sort` reported_at or -reported_at; the page then goes on from there, whatever was added meanwhile."""
     known_categories = set(session.scalars(select(Category.id)))
     errors: dict[str, str] = {}
 
@@ -170,16 +175,20 @@ def list_issues(
             errors.update(problem.field_errors)
             return None
 
-    conditions = collect(filter_conditions, filters or IssueFilters(), known_categories)
+    filtered = collect(conditions_and_box, filters or IssueFilters(), known_categories)
     order = collect(order_by, sort)
     page = collect(paging, limit, offset)
+    descending = READING_ORDERS.get(sort.strip()) if isinstance(sort, str) else None
+    position = None
+    if after is not None and after != "":
+        if descending is None:
+            errors.setdefault("after", f"only with sort {' or '.join(READING_ORDERS)}")
+        else:
+            position = collect(parse_position, after)
     if errors:
         raise ValidationError(errors)
-    limit, offset = page
-
-    number_matched = session.scalar(select(func.count()).select_from(Issue).where(*conditions))
-    issues = session.scalars(select(Issue).where(*conditions).order_by(*order).limit(limit).offset(offset))
-    return list(issues), int(number_matched or 0)
+    (conditions, box), (limit, offset) = filtered, page
+    return read_page(session, conditions, box, order, limit=limit, offset=offset, after=position, descending=descending)
 
 
 def _as_text(value: Any) -> str | None:

@@ -85,6 +85,7 @@ class Issue(Base):
             name="rejection_reason_iff_rejected",
         ),
         CheckConstraint("location_accuracy_m >= 0 AND location_accuracy_m <= 10000", name="location_accuracy_m_range"),
+        Index("ix_issues_reported_at_id", "reported_at", "id"),  # the reading order of pages (store.reading_order)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -101,7 +102,7 @@ class Issue(Base):
     status: Mapped[str] = mapped_column(String(20), index=True, default=Status.REPORTED)
     rejection_reason: Mapped[str | None] = mapped_column(String(20))
     priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
-    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reporter: Mapped[str | None] = mapped_column(String(100))
     assignee: Mapped[str | None] = mapped_column(String(100))
     due_date: Mapped[date | None] = mapped_column(Date)

@@ -6,6 +6,10 @@
 PostGIS: `issues.geom && ST_MakeEnvelope(...)` uses the GiST index.
 SQLite:  `issues.id IN (SELECT id FROM issue_rtree WHERE ...)` uses the R*Tree.
 
+Pages of issues join the R*Tree instead, and count what lies well inside a box from
+the R*Tree alone (store/issue_pages.py): `ISSUE_RTREE`, `rtree_overlaps`, `rtree_inside`
+and `exact_bbox` are the parts for that.
+
 Both indexes hold float32 boxes rounded outwards, so they find a slightly
 larger set; the exact test on the lon/lat doubles then decides, and both
 backends agree to the last bit on which points lie inside a box.
@@ -69,6 +73,28 @@ def _point(lon, lat):
 
 def _exact_bbox(minlon, minlat, maxlon, maxlat):
     return and_(_issues.c.lon.between(minlon, maxlon), _issues.c.lat.between(minlat, maxlat))
+
+
+ISSUE_RTREE = _rtree  # SQLite only: (id, min_lon, max_lon, min_lat, max_lat), float32 boxes rounded outwards
+
+
+def exact_bbox(minlon: float, minlat: float, maxlon: float, maxlat: float):
+    """The issue's own lon/lat lies in the box, edges included: the test that decides, on every backend."""
+    return _exact_bbox(*(_bound(v) for v in (minlon, minlat, maxlon, maxlat)))
+
+
+def rtree_overlaps(minlon: float, minlat: float, maxlon: float, maxlat: float):
+    """SQLite: the R*Tree box meets the asked box; every issue in the box is among these (and a few just outside)."""
+    minlon, minlat, maxlon, maxlat = (_bound(v) for v in (minlon, minlat, maxlon, maxlat))
+    return and_(_rtree.c.max_lon >= minlon, _rtree.c.min_lon <= maxlon, _rtree.c.max_lat >= minlat,
+                _rtree.c.min_lat <= maxlat)
+
+
+def rtree_inside(minlon: float, minlat: float, maxlon: float, maxlat: float):
+    """SQLite: the R*Tree box lies inside the asked box, so the point it holds does too, without reading the row."""
+    minlon, minlat, maxlon, maxlat = (_bound(v) for v in (minlon, minlat, maxlon, maxlat))
+    return and_(_rtree.c.min_lon >= minlon, _rtree.c.max_lon <= maxlon, _rtree.c.min_lat >= minlat,
+                _rtree.c.max_lat <= maxlat)
 
 
 def _index_bbox(dialect: str, minlon, minlat, maxlon, maxlat):
