@@ -15,9 +15,7 @@ import shapely
 from geo.record_fields import ISSUE_FIELDS, PROJECT_FIELDS, RecordField, layer_fields
 from geo.schema import LAYERS
 from geo.shapefile_names import shapefile_names
-from tests.conftest import make_app
 
-SEED_TODAY = "2021-03-31"
 SUBJECTS = [*(f"layers/{name}" for name in LAYERS), "issues", "projects"]
 FILE_FORMATS = ("gpkg", "geojson", "shp.zip", "csv")
 CSV_OPTIONS = ("-oo", "AUTODETECT_TYPE=YES", "-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "X_POSSIBLE_NAMES=lon,x",
@@ -35,16 +33,8 @@ needs_ogrinfo = pytest.mark.skipif(OGRINFO is None, reason="ogrinfo missing: scr
 
 
 @pytest.fixture(scope="module")
-def seeded():
-    app = make_app()
-    result = app.test_cli_runner().invoke(args=["seed", "--today", SEED_TODAY])
-    assert result.exit_code == 0, result.output
-    return app
-
-
-@pytest.fixture(scope="module")
-def client(seeded):
-    return seeded.test_client()
+def client(demo_app):
+    return demo_app.test_client()
 
 
 def declared(subject: str) -> tuple[RecordField, ...]:
@@ -204,10 +194,10 @@ def test_the_check_catches_clockwise_rings_and_invalid_polygons():
 
 
 @needs_ogrinfo
-def test_gdal_types_the_ogcapi_fields_from_the_schema_without_a_warning(seeded):
+def test_gdal_types_the_ogcapi_fields_from_the_schema_without_a_warning(demo_app):
     from tests.live_server import ServerProcess
 
-    with ServerProcess(DATABASE_URL=seeded.config["DATABASE_URL"]) as server:
+    with ServerProcess(DATABASE_URL=demo_app.config["DATABASE_URL"]) as server:
         service = f"OAPIF:{server.url}/ogcapi"
         issues = field_types(ogrinfo(service, layer="issues"))
         projects_summary = ogrinfo(service, layer="projects")

@@ -12,32 +12,22 @@ from pyogrio.errors import DataSourceError
 from geo.schema import LAYERS
 from store.models import Issue, Project
 from tests.accounts import token
-from tests.conftest import make_app
 from tests.live_server import ServerProcess
 
-SEED_TODAY = "2021-03-31"  # the survey and nine months after it
 COLLECTIONS = [*LAYERS, "issues", "projects"]
 GEOMETRY_TYPES = {"Polygon": "Polygon", "LineString": "LineString", "Point": "Point"}
 
 
 @pytest.fixture(scope="module")
-def seeded_app():
-    app = make_app()
-    result = app.test_cli_runner().invoke(args=["seed", "--today", SEED_TODAY])
-    assert result.exit_code == 0, result.output
-    return app
-
-
-@pytest.fixture(scope="module")
-def service(seeded_app):
-    with ServerProcess(DATABASE_URL=seeded_app.config["DATABASE_URL"]) as server:
+def service(demo_app):
+    with ServerProcess(DATABASE_URL=demo_app.config["DATABASE_URL"]) as server:
         yield f"OAPIF:{server.url}/ogcapi"
 
 
 @pytest.fixture(scope="module")
-def stored(seeded_app):
+def stored(demo_app):
     """What the store holds: each issue's title and each project's name, by public id."""
-    with seeded_app.extensions["store"].sessions() as s:
+    with demo_app.extensions["store"].sessions() as s:
         return {
             "issues": {i.public_id: i.title for i in s.query(Issue)},
             "projects": {p.public_id: p.name for p in s.query(Project)},
@@ -61,8 +51,8 @@ def _text(value):
 
 
 @pytest.mark.parametrize("name", list(LAYERS))
-def test_each_base_layer_reads_whole_with_its_text_intact(service, seeded_app, name):
-    source = seeded_app.extensions["base_layers"].layers[name]
+def test_each_base_layer_reads_whole_with_its_text_intact(service, demo_app, name):
+    source = demo_app.extensions["base_layers"].layers[name]
     read = pyogrio.read_dataframe(service, layer=name)
     assert len(read) == len(source) > 0
     assert read.crs.to_epsg() == 4326
@@ -93,35 +83,35 @@ def test_issues_and_projects_read_whole(service, stored):
 
 
 @pytest.mark.parametrize("name", ["streetlights", "issues"])
-def test_small_pages_are_walked_by_their_next_links(service, seeded_app, stored, name):
+def test_small_pages_are_walked_by_their_next_links(service, demo_app, stored, name):
     whole = pyogrio.read_dataframe(service, layer=name)
     paged = pyogrio.read_dataframe(service, layer=name, PAGE_SIZE=50)
     assert len(whole) > 150 and list(paged["id"]) == list(whole["id"])
 
 
-def test_a_bbox_is_asked_of_the_server(service, seeded_app):
+def test_a_bbox_is_asked_of_the_server(service, demo_app):
     box = (121.4925, 31.2205, 121.4945, 31.2225)
     read = pyogrio.read_dataframe(service, layer="buildings", bbox=box)
-    source = seeded_app.extensions["base_layers"].layers["buildings"]
+    source = demo_app.extensions["base_layers"].layers["buildings"]
     inside = source[source.intersects(shapely.box(*box))]
     assert 0 < len(read) < len(source)
     assert sorted(read["id"]) == sorted(inside["id"])
 
 
-def test_the_feature_count_comes_from_the_server(service, seeded_app):
+def test_the_feature_count_comes_from_the_server(service, demo_app):
     info = pyogrio.read_info(service, layer="lanes", force_feature_count=True)
-    assert info["features"] == len(seeded_app.extensions["base_layers"].layers["lanes"])
+    assert info["features"] == len(demo_app.extensions["base_layers"].layers["lanes"])
 
 
-def test_where_signing_in_is_needed_gdal_reads_with_an_api_token(seeded_app):
-    secret = token(seeded_app, "viewer")
-    with ServerProcess(DATABASE_URL=seeded_app.config["DATABASE_URL"], ANONYMOUS_VIEW=False) as server:
+def test_where_signing_in_is_needed_gdal_reads_with_an_api_token(demo_app):
+    secret = token(demo_app, "viewer")
+    with ServerProcess(DATABASE_URL=demo_app.config["DATABASE_URL"], ANONYMOUS_VIEW=False) as server:
         service = f"OAPIF:{server.url}/ogcapi"
         with pytest.raises(DataSourceError):
             pyogrio.list_layers(service)
         pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": "BEARER", "GDAL_HTTP_BEARER": secret})
         try:
             assert len(pyogrio.read_dataframe(service, layer="compounds")) == len(
-                seeded_app.extensions["base_layers"].layers["compounds"])
+                demo_app.extensions["base_layers"].layers["compounds"])
         finally:
             pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_BEARER": None})

@@ -7,10 +7,8 @@ from owslib.ogcapi.features import Features
 
 from geo.schema import LAYERS
 from store.models import Issue, Project
-from tests.conftest import make_app
 from tests.live_server import ServerProcess
 
-SEED_TODAY = "2021-03-31"
 COLLECTIONS = [*LAYERS, "issues", "projects"]
 CONFORMANCE = {f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{name}"
                for name in ("core", "geojson", "html", "oas30")}
@@ -20,25 +18,17 @@ JSON_TYPES = {"string": (str,), "number": (int, float), "integer": (int,), "bool
 
 
 @pytest.fixture(scope="module")
-def seeded_app():
-    app = make_app()
-    result = app.test_cli_runner().invoke(args=["seed", "--today", SEED_TODAY])
-    assert result.exit_code == 0, result.output
-    return app
-
-
-@pytest.fixture(scope="module")
-def counts(seeded_app):
+def counts(demo_app):
     """How many features each collection holds."""
-    with seeded_app.extensions["store"].sessions() as s:
+    with demo_app.extensions["store"].sessions() as s:
         stored = {"issues": s.query(Issue).count(), "projects": s.query(Project).count()}
-    layers = seeded_app.extensions["base_layers"].layers
+    layers = demo_app.extensions["base_layers"].layers
     return {**{name: len(layers[name]) for name in LAYERS}, **stored}
 
 
 @pytest.fixture(scope="module")
-def server(seeded_app):
-    with ServerProcess(DATABASE_URL=seeded_app.config["DATABASE_URL"]) as live:
+def server(demo_app):
+    with ServerProcess(DATABASE_URL=demo_app.config["DATABASE_URL"]) as live:
         yield live
 
 

@@ -12,12 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_app
 from tests.live_server import ServerProcess
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 SCRIPT = Path(__file__).parent / "qgis" / "read_layers.py"
-SEED_TODAY = "2021-03-31"
 SHANGHAI = timezone(timedelta(hours=8))
 
 
@@ -32,14 +30,6 @@ pytestmark = pytest.mark.skipif(not _has_qgis(),
                                 reason="QGIS missing: scripts/install_system_deps.sh installs python3-qgis")
 
 
-@pytest.fixture(scope="module")
-def seeded():
-    app = make_app()
-    result = app.test_cli_runner().invoke(args=["seed", "--today", SEED_TODAY])
-    assert result.exit_code == 0, result.output
-    return app
-
-
 def qgis_reads(layers: dict[str, tuple[str, str]], home: Path) -> dict:
     env = {"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", "TZ": "Asia/Shanghai", "HOME": str(home),
            "XDG_RUNTIME_DIR": str(home), "LANG": "C.UTF-8"}
@@ -49,8 +39,8 @@ def qgis_reads(layers: dict[str, tuple[str, str]], home: Path) -> dict:
     return json.loads(done.stdout)
 
 
-def test_qgis_draws_every_project_and_issue_whichever_way_it_loads_them(seeded, tmp_path):
-    client = seeded.test_client()
+def test_qgis_draws_every_project_and_issue_whichever_way_it_loads_them(demo_app, tmp_path):
+    client = demo_app.test_client()
     files = {}
     for subject in ("projects", "issues"):
         for extension in ("gpkg", "geojson", "csv"):
@@ -70,7 +60,7 @@ def test_qgis_draws_every_project_and_issue_whichever_way_it_loads_them(seeded, 
         "issues geojson": (str(files["issues", "geojson"]), "ogr"),
         "issues csv": (csv.format(path=files["issues", "csv"], geometry="xField=lon&yField=lat"), "delimitedtext"),
     }
-    with ServerProcess(DATABASE_URL=seeded.config["DATABASE_URL"]) as server:
+    with ServerProcess(DATABASE_URL=demo_app.config["DATABASE_URL"]) as server:
         for collection in ("projects", "issues"):
             layers[f"{collection} oapif"] = (f"url='{server.url}/ogcapi' typename='{collection}'", "OAPIF")
         found = qgis_reads(layers, tmp_path)
