@@ -156,6 +156,30 @@ def test_the_api_docs_do_not_scroll_sideways(phone, seeded_server):
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= phone.viewport_size["width"]
 
 
+PLACEHOLDER_ROOM = """() => {
+        const input = document.getElementById("jt-search-input"), style = getComputedStyle(input);
+        const placeholder = getComputedStyle(input, "::placeholder");
+        const context = document.createElement("canvas").getContext("2d");
+        context.font = `${placeholder.fontSize} ${placeholder.fontFamily}`;
+        return [input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+                context.measureText(input.placeholder).width];
+    }"""
+
+
+def test_the_search_box_shows_its_whole_placeholder(phone, seeded_server):
+    open_page(phone, seeded_server, "/")
+    room, text = phone.evaluate(PLACEHOLDER_ROOM)
+    assert text <= room, f"the placeholder needs {text:.0f} px, the box has {room:.0f}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_search_box_shows_its_whole_placeholder_on_the_tablet(tablet, seeded_server, lang):
+    sign_in(tablet, seeded_server, "planner")  # the longest top bar: every link, and the account
+    open_page(tablet, seeded_server, f"/?lang={lang}")
+    room, text = tablet.evaluate(PLACEHOLDER_ROOM)
+    assert text <= room, f"the placeholder needs {text:.0f} px, the box has {room:.0f}"
+
+
 def test_the_layer_list_is_folded_until_asked_for(phone, seeded_server):
     open_page(phone, seeded_server, "/")
     layers = phone.locator(".leaflet-control-layers")
@@ -167,3 +191,18 @@ def test_the_layer_list_is_folded_until_asked_for(phone, seeded_server):
     assert phone.evaluate(CONTROL_PROBLEMS, ".leaflet-control-layers label") == []
     phone.locator(".jt-legend summary").tap()
     assert phone.locator(".jt-legend details").get_attribute("open") is not None
+
+
+@pytest.mark.parametrize("view", ["#jt-report-here", "#jt-my-work", "#jt-outbox-toggle"])
+def test_the_apps_sheets_fit_a_phone(phone, seeded_server, view):
+    """Report, my work and the outbox open as a sheet under the map: its controls and the actions above it all usable."""
+    open_page(phone, seeded_server, "/field/")
+    phone.locator(view).tap()
+    phone.wait_for_selector("#jt-sheet:not([hidden]) .jt-view:not([hidden])")
+    if view == "#jt-report-here":
+        phone.wait_for_selector("#jt-category-chips .jt-chip")
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= phone.viewport_size["width"]
+    sheet = ", ".join(f"#jt-sheet {selector}" for selector in CONTROLS.split(", "))
+    problems = phone.evaluate(CONTROL_PROBLEMS, sheet + ", .jt-field-actions button, .leaflet-control a")
+    assert not problems, "\n".join(problems)
+    phone.screenshot(path=str(ARTIFACTS / f"phone-{phone.size}-{phone.lang}-field-{view.split('-')[-1]}.png"))
