@@ -206,3 +206,14 @@ def test_the_apps_sheets_fit_a_phone(phone, seeded_server, view):
     problems = phone.evaluate(CONTROL_PROBLEMS, sheet + ", .jt-field-actions button, .leaflet-control a")
     assert not problems, "\n".join(problems)
     phone.screenshot(path=str(ARTIFACTS / f"phone-{phone.size}-{phone.lang}-field-{view.split('-')[-1]}.png"))
+
+
+@pytest.mark.parametrize("path", ["/", "/field/"])
+def test_the_phone_layout_passes_axe_with_the_menu_open(phone, seeded_server, path):
+    from tests.browser.test_accessibility import AXE, EXCLUDE, OPTIONS
+
+    open_page(phone, seeded_server, path)
+    phone.locator("#jt-menu-toggle").tap()
+    phone.wait_for_selector(".jt-nav a")
+    found = AXE.run(phone, context=EXCLUDE, options=OPTIONS).response["violations"]
+    assert [f"{v['id']}: {v['help']} ({v['nodes'][0]['target'][0]})" for v in found] == []
