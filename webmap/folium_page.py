@@ -21,7 +21,8 @@ _ICON_STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]*/fontawesome-
 
 def map_parts(m: folium.Map) -> dict[str, str]:
     """The parts of a Folium map for a template: map_header (stylesheets, for the head), map_html, map_scripts
-    (the libraries, placed after the content so that they do not hold up the first paint) and map_script."""
+    (the libraries, deferred: they run in order once the page is parsed) and map_script (which needs them, so the
+    template runs it at DOMContentLoaded, see map_base.html)."""
     root = m.get_root()
     root.render()
     header = _FOLIUM_VIEWPORT.sub("", root.header.render())
@@ -29,7 +30,7 @@ def map_parts(m: folium.Map) -> dict[str, str]:
         "map_header": _ICON_STYLESHEET.sub(
             '<link rel="stylesheet" href="\\1" media="print" onload="this.media=\'all\'">', _SCRIPT.sub("", header)),
         "map_html": root.html.render(),
-        "map_scripts": "".join(match.group(0) for match in _SCRIPT.finditer(header)),
+        "map_scripts": "".join(match.group(0) for match in _SCRIPT.finditer(header)).replace("<script src=", "<script defer src="),
         "map_script": root.script.render(),
     }
 
