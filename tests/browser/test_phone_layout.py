@@ -161,7 +161,8 @@ PLACEHOLDER_ROOM = """() => {
         const placeholder = getComputedStyle(input, "::placeholder");
         const context = document.createElement("canvas").getContext("2d");
         context.font = `${placeholder.fontSize} ${placeholder.fontFamily}`;
-        return [input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+        const clear = 24;  // a search box keeps room at its end for its clear button
+        return [input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - clear,
                 context.measureText(input.placeholder).width];
     }"""
 
