@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SPECTRAL := tests/tools/spectral
 
-.PHONY: run serve test test-fast system-deps dataset vendor translations check-data
+.PHONY: run serve test test-fast system-deps dataset vendor translations check-data lighthouse
 
 run: $(VENV)/.runtime  ## serve the map with the demo data on http://127.0.0.1:5000
 	$(BIN)/flask --app app layers check
@@ -49,6 +49,9 @@ dataset: $(VENV)/.runtime  ## regenerate data/shapefiles from data/sources
 
 vendor: $(VENV)/.dev  ## re-vendor the pinned web assets from the npm registry
 	$(BIN)/python scripts/vendor_assets.py
+
+lighthouse: $(VENV)/.dev  ## mobile Lighthouse on /, /issues and /field/ of a fresh demo instance (a bench, not a test)
+	PYTHON=$(BIN)/python bench/lighthouse.sh
 
 translations: $(VENV)/.runtime  ## extract messages, merge them into each .po, compile
 	$(BIN)/python scripts/update_translations.py

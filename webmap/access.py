@@ -17,10 +17,10 @@ from webmap.api.responses import json_response
 
 API_PREFIX = "/api/"
 # Reachable by anyone whatever ANONYMOUS_VIEW says: signing in, and what the sign-in page needs.
-# The tablet app's service worker and manifest too: a browser fetches them on its own, without the page's session.
+# The tablet app's service worker and manifest too, and the favicon: a browser fetches them on its own, without the page's session.
 ALWAYS_OPEN = frozenset({
     "sign_in.sign_in", "sign_in.sign_out", "static", "health.healthz",
-    "field_pages.service_worker", "field_pages.web_app_manifest",
+    "field_pages.service_worker", "field_pages.web_app_manifest", "pages.favicon",
 })
 
 

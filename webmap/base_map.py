@@ -11,6 +11,7 @@ from geo.gcj02 import shift_geometries_to_gcj02, wgs84_to_gcj02
 from webmap.layer_display import (
     BACKDROP_LAYERS,
     DISPLAY,
+    FACILITY_FALLBACK,
     FACILITY_STYLE,
     LAMP_COLOURS,
     TYPE_COLOURS,
@@ -20,6 +21,7 @@ from webmap.layer_display import (
     style,
 )
 from webmap.i18n import value_label
+from webmap.map_assets import use_page_assets
 from webmap.map_elements import Legend, PageBinding
 from webmap.tiles import TileProvider, add_tiles
 
@@ -36,7 +38,7 @@ def build_base_map(
 ) -> folium.Map:
     """Layers are in EPSG:4326; they are shifted to GCJ-02 if the tiles need it."""
     layers = _for_tiles(layers, tiles)
-    m = _empty_map(layers, tiles, tiles_key)
+    m = use_page_assets(_empty_map(layers, tiles, tiles_key), icons=False)
     groups = {name: _geojson_layer(name, layers, lang).add_to(m) for name in DISPLAY}
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     Legend(_("图例"), _legend_sections()).add_to(m)
@@ -61,7 +63,7 @@ def build_backdrop_map(
     """
     layers = _for_tiles(layers, tiles)
     # Folium gives max_zoom to its default tiles only; Leaflet.markercluster needs the map's own.
-    m = _empty_map(layers, tiles, tiles_key, fit=False, maxZoom=MAX_ZOOM)
+    m = use_page_assets(_empty_map(layers, tiles, tiles_key, fit=False, maxZoom=MAX_ZOOM), icons=True)
     backdrop = folium.FeatureGroup(name=_("底图")).add_to(m)
     for name in BACKDROP_LAYERS:
         _backdrop_layer(name, layers).add_to(backdrop)
@@ -137,8 +139,7 @@ def feature_collection(name: str, layers: dict[str, gpd.GeoDataFrame], lang: str
             "rows": [[str(label), value] for label, value in display["rows"]],
         }
         if name == "facilities":
-            icon, colour = FACILITY_STYLE.get(record["kind"], ("circle-info", "cadetblue"))
-            properties.update(icon=icon, colour=colour)
+            properties.update(colour=FACILITY_STYLE.get(record["kind"], FACILITY_FALLBACK))
         features.append(
             {
                 "type": "Feature",
@@ -157,7 +158,7 @@ def _geojson_layer(name: str, layers: dict[str, gpd.GeoDataFrame], lang: str) ->
     if name == "streetlights":
         marker = folium.CircleMarker(radius=4)
     elif name == "facilities":
-        marker = folium.Marker(icon=folium.Icon(prefix="fa", icon="circle-info"))
+        marker = folium.Marker(icon=folium.DivIcon(class_name="jt-facility", icon_size=(28, 36), icon_anchor=(14, 36)))
     return folium.GeoJson(
         feature_collection(name, layers, lang),
         name=str(DISPLAY[name].title),
@@ -229,13 +230,6 @@ def _legend_sections():
         ),
         (
             _("公共设施"),
-            [(f"fa-{icon}", _AWESOME_COLOURS[colour], value_label("kind", kind))
-             for kind, (icon, colour) in FACILITY_STYLE.items()],
+            [("marker", colour, value_label("kind", kind)) for kind, colour in FACILITY_STYLE.items()],
         ),
     ]
-
-
-_AWESOME_COLOURS = {  # awesome-markers' marker colours, for the legend's icons
-    "red": "#d63e2a", "green": "#72b026", "darkgreen": "#728224", "purple": "#d252b9",
-    "gray": "#575757", "blue": "#38aadd", "cadetblue": "#436978",
-}

@@ -24,6 +24,7 @@ from webmap.base_map import build_base_map, display_shift, home_bounds
 from webmap.field_precache import SERVICE_WORKER, OfflineBundle, offline_bundle
 from webmap.folium_page import cached_map_page
 from webmap.i18n import plural_forms
+from webmap.map_assets import use_page_assets
 from webmap.map_elements import AppBinding
 from webmap.page_context import ISSUE_STATUS_LABELS, api_root
 from webmap.tiles import TileProvider
@@ -64,7 +65,7 @@ def build_field_map(
     layers: dict[str, gpd.GeoDataFrame], *, lang: str, tiles: TileProvider | None, tiles_key: str
 ) -> folium.Map:
     """The base map as on / (every layer, popups, legend) with static/field/field.js attached."""
-    m = build_base_map(layers, lang=lang, tiles=tiles, tiles_key=tiles_key)
+    m = use_page_assets(build_base_map(layers, lang=lang, tiles=tiles, tiles_key=tiles_key), icons=True)
     AppBinding("JintanField", {}, _settings(layers, lang, tiles)).add_to(m)
     return m
 

@@ -12,9 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import folium
-
 from webmap.assets import STATIC_DIR, load_manifest
+from webmap.map_assets import page_asset_urls
 
 SERVICE_WORKER = "field/sw.js"
 # Our own files the tablet page loads (base.html's, the base map's, the app's), and its icons.
@@ -48,10 +47,9 @@ class OfflineBundle:
 
 
 def folium_files() -> list[str]:
-    """Our copies of the scripts and stylesheets Folium puts on every map page."""
+    """Our copies of the scripts and stylesheets Folium puts on the tablet app's map (webmap/map_assets.py)."""
     assets = load_manifest()["assets"]
-    urls = [url for _name, url in (*folium.Map.default_js, *folium.Map.default_css)]
-    return [assets[url] for url in urls if assets.get(url)]
+    return [assets[url] for url in page_asset_urls(icons=True) if assets.get(url)]
 
 
 def stylesheet_files(static_dir: Path, stylesheet: str) -> list[str]:

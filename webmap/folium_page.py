@@ -14,15 +14,23 @@ from webmap.tiles import TileProvider, provider
 
 # Folium's own viewport tag forbids pinch-zoom of the page; base.html sets ours.
 _FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+_SCRIPT = re.compile(r"[ \t]*<script\b[^>]*>.*?</script>[ \t]*\n?", re.S | re.I)
+# Font Awesome's stylesheet (icons beside text) need not hold up the first paint: it applies once loaded.
+_ICON_STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]*/fontawesome-free@[^"]*/all\.min\.css)"\s*/?>')
 
 
 def map_parts(m: folium.Map) -> dict[str, str]:
-    """The header, body and script of a Folium map, for a template's map_header, map_html and map_script."""
+    """The parts of a Folium map for a template: map_header (stylesheets, for the head), map_html, map_scripts
+    (the libraries, deferred: they run in order once the page is parsed) and map_script (which needs them, so the
+    template runs it at DOMContentLoaded, see map_base.html)."""
     root = m.get_root()
     root.render()
+    header = _FOLIUM_VIEWPORT.sub("", root.header.render())
     return {
-        "map_header": _FOLIUM_VIEWPORT.sub("", root.header.render()),
+        "map_header": _ICON_STYLESHEET.sub(
+            '<link rel="stylesheet" href="\\1" media="print" onload="this.media=\'all\'">', _SCRIPT.sub("", header)),
         "map_html": root.html.render(),
+        "map_scripts": "".join(match.group(0) for match in _SCRIPT.finditer(header)).replace("<script src=", "<script defer src="),
         "map_script": root.script.render(),
     }
 

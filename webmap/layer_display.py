@@ -23,14 +23,15 @@ TYPE_COLOURS = {
     "公建": "#b8b8b8",
 }
 LAMP_COLOURS = {"working": "#ffc300", "broken": "#5c5c5c"}
-FACILITY_STYLE = {  # Font Awesome 6 icon, marker colour (awesome-markers palette)
-    "committee_office": ("landmark", "red"),
-    "pocket_park": ("tree", "green"),
-    "service_station": ("handshake", "darkgreen"),
-    "activity_room": ("people-roof", "purple"),
-    "garbage_room": ("trash-can", "gray"),
-    "parking": ("square-parking", "blue"),
+FACILITY_STYLE = {  # the colour of the facility's map pin (and its legend entry)
+    "committee_office": "#d63e2a",
+    "pocket_park": "#5a9216",
+    "service_station": "#00838f",
+    "activity_room": "#b03a9c",
+    "garbage_room": "#575757",
+    "parking": "#1f78b4",
 }
+FACILITY_FALLBACK = "#436978"
 
 
 @dataclass(frozen=True)

@@ -57,13 +57,17 @@ class AppBinding(MacroElement):
 
 
 class Legend(MacroElement):
-    """A collapsible legend in the map's corner. Entries are (swatch kind, colour, label)."""
+    """A collapsible legend in the map's corner. Entries are (swatch kind, colour, label).
+
+    Top left by default, under the zoom buttons: the J-shaped neighbourhood leaves that corner empty when the map
+    is fitted to it, where the bottom left holds the west end of its hook.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: "bottomleft"});
+            var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "jt-legend");
                 div.innerHTML = {{ this.html|tojson }};
@@ -79,9 +83,10 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str, sections: list[tuple[str, list[tuple[str, str, str]]]]):
+    def __init__(self, title: str, sections: list[tuple[str, list[tuple[str, str, str]]]], position: str = "topleft"):
         super().__init__()
         self._name = "Legend"
+        self.position = position
         self.html = self._html(title, sections)
 
     @staticmethod

@@ -24,7 +24,7 @@ def test_map_renders_every_layer_with_legible_chinese(tablet, live_server, app):
     lamps = len(layers["streetlights"])
     paths = tablet.locator(".leaflet-map-pane path").count()
     assert paths >= polygons_and_lines + lamps
-    assert tablet.locator(".leaflet-marker-pane .awesome-marker").count() == len(layers["facilities"])
+    assert tablet.locator(".leaflet-marker-pane .jt-facility .jt-facility-pin").count() == len(layers["facilities"])
     working = int((layers["streetlights"]["status"] == "working").sum())
     assert tablet.locator('.leaflet-overlay-pane path[fill="#ffc300"]').count() == working
     assert tablet.locator(".jt-legend").is_visible()

@@ -30,11 +30,14 @@
   function bindFeature(feature, layer, layerName) {
     var properties = feature.properties || {};
     (features[layerName] = features[layerName] || {})[feature.id] = layer;
-    if (properties.icon && layer.setIcon && L.AwesomeMarkers) {
+    if (properties.colour && layer.setIcon) {
       // The marker is a button to screen readers: its name is the facility's (Leaflet puts it in title and alt).
       layer.options.title = layer.options.alt = properties.label || "";
-      layer.setIcon(L.AwesomeMarkers.icon({
-        icon: properties.icon, prefix: "fa", markerColor: properties.colour, iconColor: "white"
+      var pin = document.createElement("span");
+      pin.className = "jt-facility-pin";
+      pin.style.setProperty("--c", properties.colour);
+      layer.setIcon(L.divIcon({
+        className: "jt-facility", html: pin, iconSize: [28, 36], iconAnchor: [14, 36], popupAnchor: [0, -32]
       }));
     }
     layer.bindPopup(function () { return popupContent(properties); }, {maxWidth: 320});

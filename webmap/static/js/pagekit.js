@@ -1,5 +1,6 @@
 /* What the page scripts share: elements filled through textContent only, the "{n}" message format,
-   the GCJ-02 shift, filters kept in the URL, the panel toggle, and the CSRF header every write sends. */
+   the GCJ-02 shift, filters kept in the URL, the panel toggle, the CSRF header every write sends,
+   the top bar's menu on phones and the map controls folded away there. */
 (function () {
   "use strict";
 
@@ -103,6 +104,34 @@
   function writeHeaders(headers) {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return Object.assign({}, headers || {}, meta ? {"X-CSRFToken": meta.content} : {});
+  }
+
+  /* ---- the top bar's menu (phones): a disclosure button, closed by Escape, a tap elsewhere or a choice ---- */
+
+  function setMenu(open, refocus) {
+    var toggle = document.getElementById("jt-menu-toggle");
+    if (!toggle) return;
+    toggle.setAttribute("aria-expanded", String(open));
+    document.body.classList.toggle("jt-menu-open", open);
+    if (!open && refocus) toggle.focus();
+  }
+
+  function menuOpen() { return document.body.classList.contains("jt-menu-open"); }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("#jt-menu-toggle")) { setMenu(!menuOpen()); return; }
+    if (menuOpen() && (!event.target.closest("#jt-menu") || event.target.closest("a"))) setMenu(false);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && menuOpen()) setMenu(false, true);
+  });
+
+  /* On a phone the layer lists start folded (Leaflet's own button opens them); legends do so on their own. */
+  var SMALL_SCREEN = "(max-width: 700px), (max-height: 500px)";
+  if (window.L && L.Control && L.Control.Layers && window.matchMedia) {
+    L.Control.Layers.addInitHook(function () {
+      if (window.matchMedia(SMALL_SCREEN).matches) this.options.collapsed = true;
+    });
   }
 
   window.JintanPage = {
