@@ -30,10 +30,6 @@ def _day(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def issue_features(rows: Sequence[Any], categories: Mapping[str, Category], photo_counts: Mapping[int, int]
                    ) -> list[dict[str, Any]]:
     """Each row as a Feature (id = the issue's public id), in the rows' order."""
@@ -42,21 +38,24 @@ def issue_features(rows: Sequence[Any], categories: Mapping[str, Category], phot
     lons = np.round(np.array([row.lon for row in rows], dtype="float64"), DISPLAY_DECIMALS).tolist()
     lats = np.round(np.array([row.lat for row in rows], dtype="float64"), DISPLAY_DECIMALS).tolist()
     features = []
-    for row, lon, lat in zip(rows, lons, lats):
-        category = categories[row.category_id]
-        accuracy = None if row.location_accuracy_m is None else float(row.location_accuracy_m)
-        typical = row.is_typical_case
+    # Unpacked by position (ROW_COLUMNS' order), which is several times quicker than by name; the text columns
+    # come from the database as str or None already.
+    for (id_, public_id, category_id, title, description, status, rejection_reason, priority, source, address,
+         building, compound, _, _, reported_at, resolved_at, updated_at, due_date, assignee, typical, location_source,
+         accuracy), lon, lat in zip(rows, lons, lats):
+        category = categories[category_id]
+        if accuracy is not None:
+            accuracy = float(accuracy)
         values = (
-            _text(row.public_id), _text(row.category_id), category.name_zh, category.name_en, _text(row.title),
-            _text(row.description), _text(row.status), _text(row.rejection_reason), _text(row.priority),
-            _text(row.source), _text(row.address), _text(row.building_id), _text(row.compound_id), lon, lat,
-            _text(row.location_source), accuracy, accuracy is not None and accuracy > ACCURACY_FLAG_M,
-            _instant(row.reported_at), _instant(row.resolved_at), _instant(row.updated_at), _day(row.due_date),
-            _text(row.assignee), None if typical is None else bool(typical), photo_counts.get(row.id, 0),
+            public_id, category_id, category.name_zh, category.name_en, title, description, status,
+            rejection_reason, priority, source, address, building, compound, lon, lat, location_source, accuracy,
+            accuracy is not None and accuracy > ACCURACY_FLAG_M, _instant(reported_at), _instant(resolved_at),
+            _instant(updated_at), _day(due_date), assignee, None if typical is None else bool(typical),
+            photo_counts.get(id_, 0),
         )
         features.append({
             "type": "Feature",
-            "id": values[0],
+            "id": public_id,
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": dict(zip(FIELD_NAMES, values)),
         })
