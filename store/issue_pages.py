@@ -131,7 +131,7 @@ def read_rows(
         return [], 0, False
     query = _page_query(session, select(*ROW_COLUMNS), conditions, box, order, limit=limit + 1, offset=offset,
                         after=after, descending=descending, matched=matched)
-    rows = list(session.execute(query))
+    rows = session.connection().execute(query).all()  # plain Core: no ORM result machinery
     return rows[:limit], matched, len(rows) > limit
 
 
