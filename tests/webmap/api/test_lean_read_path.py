@@ -135,3 +135,11 @@ def test_walking_the_next_links_sees_every_issue_once_while_issues_are_added(api
     every = {feature["id"]: feature["properties"]["reported_at"]
              for feature in api.get("/api/v1/issues?limit=1000").get_json()["features"]}
     assert [every[i] for i in seen] == sorted((every[i] for i in seen), reverse=not ascending)
+
+
+def test_a_position_not_given_by_the_service_is_a_400_naming_after(api, varied):
+    for path in ("/api/v1/issues?after=yesterday", "/api/v1/issues?sort=title&after=20240501T000000.000000Z_1",
+                 "/ogcapi/collections/issues/items?after=20241301T000000.000000Z_1",
+                 "/ogcapi/collections/buildings/items?after=20240501T000000.000000Z_1"):
+        response = api.get(path)
+        assert response.status_code == 400 and "after" in response.get_json()["fields"], path
