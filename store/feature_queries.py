@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import shapely
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.filters import IssueFilters, filter_conditions, order_by, paging
-from store.issue_pages import parse_position, read_page
+from store.issue_pages import parse_position, read_page, read_rows
 from store.models import Issue, Project
 from store.spatial import within_bbox
 from store.timestamps import LOCAL_TZ
@@ -41,6 +41,20 @@ def issues_page(
 
     `after`: the position (store.issue_pages.position_of) of the previous page's last issue: the page goes on
     from there, so issues added meanwhile neither shift nor repeat what comes next."""
+    conditions, box, paged = _issues_request(boxes, start, end, limit, offset, after)
+    return read_page(session, conditions, box, order_by("reported_at"), **paged)
+
+
+def issue_rows_page(
+    session: Session, boxes: Sequence[Box], start: Moment, end: Moment, *, limit: int, offset: int,
+    after: str | None = None,
+) -> tuple[list[Row], int, bool]:
+    """issues_page as rows of store.issue_pages.ROW_COLUMNS, and whether more issues follow the page."""
+    conditions, box, paged = _issues_request(boxes, start, end, limit, offset, after)
+    return read_rows(session, conditions, box, order_by("reported_at"), **paged)
+
+
+def _issues_request(boxes: Sequence[Box], start: Moment, end: Moment, limit: int, offset: int, after: str | None):
     limit, offset = paging(limit, offset)
     position = None if after is None or after == "" else parse_position(after)
     conditions = filter_conditions(IssueFilters(since=start, until=end), known_categories=())
@@ -49,8 +63,7 @@ def issues_page(
         box = tuple(boxes[0])  # the one box reaches the spatial index directly
     elif boxes:  # across the antimeridian
         conditions.append(or_(*(within_bbox(*box) for box in boxes)))
-    return read_page(session, conditions, box, order_by("reported_at"), limit=limit, offset=offset, after=position,
-                     descending=False)
+    return conditions, box, {"limit": limit, "offset": offset, "after": position, "descending": False}
 
 
 def issue_extent(session: Session) -> Extent:

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -39,6 +39,14 @@ Box = tuple[float, float, float, float]
 READING_ORDERS = {"reported_at": False, "-reported_at": True}  # the sorts positions work with: descending?
 _POSITION = re.compile(r"(\d{8}T\d{6}\.\d{6}Z)_(\d{1,18})")
 _POSITION_TIME = "%Y%m%dT%H%M%S.%fZ"
+# What a feature of an issue is made of, read as plain rows (read_rows): every column a list or an /ogcapi feature
+# shows; `id` for photo counts and positions.
+ROW_COLUMNS = (
+    Issue.id, Issue.public_id, Issue.category_id, Issue.title, Issue.description, Issue.status,
+    Issue.rejection_reason, Issue.priority, Issue.source, Issue.address, Issue.building_id, Issue.compound_id,
+    Issue.lon, Issue.lat, Issue.reported_at, Issue.resolved_at, Issue.updated_at, Issue.due_date, Issue.assignee,
+    Issue.is_typical_case, Issue.location_source, Issue.location_accuracy_m,
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,8 @@ class Position:
     id: int
 
 
-def position_of(issue: Issue) -> str:
-    """The token a `next` link carries: the page goes on after this issue."""
+def position_of(issue: Issue | Row) -> str:
+    """The token a `next` link carries: the page goes on after this issue (or its row of ROW_COLUMNS)."""
     return f"{as_utc(issue.reported_at).strftime(_POSITION_TIME)}_{issue.id}"
 
 
@@ -89,28 +97,61 @@ def read_page(
     `descending` is given when `order` is a reading order (see READING_ORDERS); only then may `after` be."""
     if after is not None and descending is None:
         raise ValueError("a position needs a reading order")
-    sqlite = session.get_bind().dialect.name == "sqlite"
     matched = count_matching(session, conditions, box)
     if matched == 0:
         return [], 0
-    query = select(Issue).options(lazyload(Issue.category)).where(*conditions)
-    query = query.order_by(*order).limit(limit).offset(offset)
+    query = _page_query(session, select(Issue).options(lazyload(Issue.category)), conditions, box, order, limit=limit,
+                        offset=offset, after=after, descending=descending, matched=matched)
+    # The categories (a dozen) read once and handed to each issue, rather than joined to every row, skipped
+    # ones included, or looked up by each issue's lazy loader.
+    categories = categories_by_id(session)
+    issues = list(session.scalars(query))
+    for issue in issues:
+        set_committed_value(issue, "category", categories[issue.category_id])
+    return issues, matched
+
+
+def read_rows(
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    box: Box | None,
+    order: Sequence[ColumnElement],
+    *,
+    limit: int,
+    offset: int,
+    after: Position | None = None,
+    descending: bool | None = None,
+) -> tuple[list[Row], int, bool]:
+    """read_page as rows of ROW_COLUMNS, no ORM objects (their category: categories_by_id), and whether more issues
+    follow the page (a `next` link is due)."""
+    if after is not None and descending is None:
+        raise ValueError("a position needs a reading order")
+    matched = count_matching(session, conditions, box)
+    if matched == 0:
+        return [], 0, False
+    query = _page_query(session, select(*ROW_COLUMNS), conditions, box, order, limit=limit + 1, offset=offset,
+                        after=after, descending=descending, matched=matched)
+    rows = session.connection().execute(query).all()  # plain Core: no ORM result machinery
+    return rows[:limit], matched, len(rows) > limit
+
+
+def categories_by_id(session: Session) -> dict[str, Category]:
+    return {category.id: category for category in session.scalars(select(Category))}
+
+
+def _page_query(session: Session, query: Select, conditions, box: Box | None, order, *, limit: int, offset: int,
+                after: Position | None, descending: bool | None, matched: int) -> Select:
+    query = query.where(*conditions).order_by(*order).limit(limit).offset(offset)
     if after is not None:
         query = query.where(after_position(after, descending))
     if box is not None:
-        if not sqlite:
+        if session.get_bind().dialect.name != "sqlite":
             query = query.where(within_bbox(*box))
         elif descending is not None and _walk_is_cheaper(session, conditions, box, matched, limit + offset):
             query = query.where(exact_bbox(*box))  # the (reported_at, id) index gives the order
         else:
             query = query.join(ISSUE_RTREE, ISSUE_RTREE.c.id == Issue.id).where(rtree_overlaps(*box), exact_bbox(*box))
-    # The categories (a dozen) read once and handed to each issue, rather than joined to every row, skipped
-    # ones included, or looked up by each issue's lazy loader.
-    categories = {category.id: category for category in session.scalars(select(Category))}
-    issues = list(session.scalars(query))
-    for issue in issues:
-        set_committed_value(issue, "category", categories[issue.category_id])
-    return issues, matched
+    return query
 
 
 def count_matching(session: Session, conditions: Sequence[ColumnElement[bool]], box: Box | None) -> int:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, selectinload
 
 from store.errors import NotFound, ValidationError
 from store.filters import IssueFilters, conditions_and_box, order_by, paging
 from store.idempotent import add_once
-from store.issue_pages import READING_ORDERS, parse_position, read_page
+from store.issue_pages import READING_ORDERS, parse_position, read_page, read_rows
 from store.models import Category, Issue, IssueEvent
 from store.spatial import distance_metres, within_metres
 from store.timestamps import as_utc, utcnow
@@ -165,6 +165,27 @@ def list_issues(
 
     `after`: the position (store.issue_pages.position_of) of the last issue of the page before, with
     `sort` reported_at or -reported_at; the page then goes on from there, whatever was added meanwhile."""
+    conditions, box, order, paged = _page_request(session, filters, sort, limit, offset, after)
+    return read_page(session, conditions, box, order, **paged)
+
+
+def list_issue_rows(
+    session: Session,
+    filters: IssueFilters | None = None,
+    *,
+    sort: str = "-reported_at",
+    limit: int = 100,
+    offset: int = 0,
+    after: str | None = None,
+) -> tuple[list[Row], int, bool]:
+    """list_issues as rows of store.issue_pages.ROW_COLUMNS, and whether more issues follow the page."""
+    conditions, box, order, paged = _page_request(session, filters, sort, limit, offset, after)
+    return read_rows(session, conditions, box, order, **paged)
+
+
+def _page_request(session: Session, filters: IssueFilters | None, sort: str, limit: int, offset: int,
+                  after: str | None) -> tuple[Any, ...]:
+    """read_page's arguments for a list request, or ValidationError naming every bad parameter."""
     known_categories = set(session.scalars(select(Category.id)))
     errors: dict[str, str] = {}
 
@@ -188,7 +209,7 @@ def list_issues(
     if errors:
         raise ValidationError(errors)
     (conditions, box), (limit, offset) = filtered, page
-    return read_page(session, conditions, box, order, limit=limit, offset=offset, after=position, descending=descending)
+    return conditions, box, order, {"limit": limit, "offset": offset, "after": position, "descending": descending}
 
 
 def _as_text(value: Any) -> str | None:

@@ -7,6 +7,7 @@ page show; `layers_over_time` keep every feature, for analyses as of another day
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 from functools import cached_property
@@ -33,6 +34,10 @@ class _Today:
     @cached_property
     def geojson(self) -> dict[str, bytes]:
         return {name: _to_geojson(self.layers[name], schema) for name, schema in LAYERS.items()}
+
+    @cached_property
+    def etags(self) -> dict[str, str]:
+        return {name: hashlib.sha1(body).hexdigest() for name, body in self.geojson.items()}
 
 
 def _dated(gdf: gpd.GeoDataFrame) -> bool:
@@ -69,6 +74,11 @@ class BaseLayers:
     def geojson(self) -> dict[str, bytes]:
         """Each layer as it stands today as GeoJSON bytes in EPSG:4326, feature id = the layer's id field."""
         return self._standing().geojson
+
+    def encoded(self, name: str) -> tuple[bytes, str]:
+        """A layer's GeoJSON bytes as `geojson` has them, and their ETag, both made once a day, not per request."""
+        standing = self._standing()
+        return standing.geojson[name], standing.etags[name]
 
     @cached_property
     def locator(self) -> Locator:

@@ -5,8 +5,9 @@ from datetime import date, datetime
 from typing import Any
 
 from geo.crs import DISPLAY_DECIMALS
-from store.models import Issue, IssueEvent
+from store.models import Category, Issue, IssueEvent
 from store.timestamps import LOCAL_TZ
+from store.vocabulary import ACCURACY_FLAG_M
 
 
 def iso(moment: datetime | date | None) -> str | None:
@@ -48,6 +49,45 @@ def issue_properties(issue: Issue, lang: str) -> dict[str, Any]:
         "location_source": issue.location_source,
         "location_accuracy_m": issue.location_accuracy_m,
         "location_flagged": issue.location_flagged,
+    }
+
+
+def row_feature(row: Any, category: Category, lang: str, photo_count: int) -> dict[str, Any]:
+    """issue_feature of a row of store.issue_pages.ROW_COLUMNS (its category given): the same Feature, no ORM
+    object."""
+    # Unpacked by position (ROW_COLUMNS' order): several times quicker than by name.
+    (_, public_id, _, title, description, status, rejection_reason, priority, source, address, building, compound,
+     lon, lat, reported_at, resolved_at, updated_at, due_date, assignee, typical, location_source, accuracy) = row
+    return {
+        "type": "Feature",
+        "id": public_id,
+        "geometry": point(lon, lat),
+        "properties": {
+            "id": public_id,
+            "category": category.id,
+            "category_name": category.name_zh if lang == "zh" else category.name_en,
+            "colour": category.colour,
+            "icon": category.icon,
+            "title": title,
+            "description": description,
+            "status": status,
+            "rejection_reason": rejection_reason,
+            "priority": priority,
+            "source": source,
+            "address": address,
+            "building": building,
+            "compound": compound,
+            "reported_at": iso(reported_at),
+            "resolved_at": iso(resolved_at),
+            "updated_at": iso(updated_at),
+            "due_date": iso(due_date),
+            "assignee": assignee,
+            "typical_case": typical,
+            "location_source": location_source,
+            "location_accuracy_m": accuracy,
+            "location_flagged": accuracy is not None and accuracy > ACCURACY_FLAG_M,
+            "photo_count": photo_count,
+        },
     }
 
 

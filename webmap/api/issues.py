@@ -11,13 +11,14 @@ from store.errors import ValidationError
 from store.issue_access import refused_changes
 from store.filters import LIMIT_MAX
 from store.intake import submit_issue
+from store.issue_pages import READING_ORDERS, categories_by_id, position_of
 from store.photos import photo_counts
 from store.timestamps import utcnow
 from store.user_vocabulary import Permission
 from webmap.access import requires
 from webmap.accounts import current_actor
 from webmap.api import bp
-from webmap.api.issue_geojson import iso, issue_feature
+from webmap.api.issue_geojson import iso, issue_feature, row_feature
 from webmap.api.json_body import json_object, unusable_fields
 from webmap.api.paging import paging_links
 from webmap.api.photos import photo_summary
@@ -28,7 +29,7 @@ from webmap.base_layers import base_layers
 from webmap.database import session, transaction
 from webmap.i18n import current_language
 
-LIST_PARAMETERS = (*FILTERS, "limit", "offset", "sort")
+LIST_PARAMETERS = (*FILTERS, "limit", "offset", "after", "sort")
 DEFAULT_LIMIT = 100
 MAX_OFFSET = 2**31 - 1  # beyond every issue there will ever be, well within SQL integers
 DEFAULT_SORT = "-reported_at"
@@ -41,24 +42,29 @@ def list_issues():
     args, errors = parameters(LIST_PARAMETERS)
     limit = read(args, errors, "limit", whole_number, default=DEFAULT_LIMIT, minimum=1, maximum=LIMIT_MAX)
     offset = read(args, errors, "offset", whole_number, default=0, minimum=0, maximum=MAX_OFFSET)
+    sort = args.get("sort", DEFAULT_SORT)
     with refusals(errors):
-        issues, matched = store_issues.list_issues(
+        rows, matched, more = store_issues.list_issue_rows(
             session(),
             issue_filters(args, errors),
-            sort=args.get("sort", DEFAULT_SORT),
+            sort=sort,
             limit=limit or DEFAULT_LIMIT,
             offset=offset or 0,
+            after=args.get("after"),
         )
     lang = current_language()
-    counts = photo_counts(session(), [issue.id for issue in issues])
+    counts = photo_counts(session(), [row.id for row in rows])
+    categories = categories_by_id(session())
+    positioned = more and sort.strip() in READING_ORDERS
     return geojson_response(
         {
             "type": "FeatureCollection",
             "numberMatched": matched,
-            "numberReturned": len(issues),
+            "numberReturned": len(rows),
             "timeStamp": iso(utcnow()),
-            "links": paging_links("api.list_issues", args, limit, offset, len(issues), matched),
-            "features": [issue_feature(issue, lang, photo_count=counts.get(issue.id, 0)) for issue in issues],
+            "links": paging_links("api.list_issues", args, limit, offset, more,
+                                  position_of(rows[-1]) if positioned else None),
+            "features": [row_feature(row, categories[row.category_id], lang, counts.get(row.id, 0)) for row in rows],
         }
     )
 

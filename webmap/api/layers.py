@@ -40,8 +40,9 @@ def list_layers():
 def get_layer(name: str):
     if name not in LAYERS:
         abort(404, description=f"no layer named {name!r}; layers are: {', '.join(LAYERS)}")
-    response = Response(base_layers().geojson[name], mimetype="application/geo+json")
-    response.add_etag()
+    body, etag = base_layers().encoded(name)
+    response = Response(body, mimetype="application/geo+json")
+    response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response.make_conditional(request)

@@ -103,6 +103,14 @@ PARAMETERS: dict[str, Schema] = {
     "offset": _query(
         "offset", {"type": "integer", "minimum": 0, "maximum": issues.MAX_OFFSET, "default": 0}, "issues to skip"
     ),
+    "after": _query(
+        "after",
+        {"type": "string", "pattern": r"^\d{8}T\d{6}\.\d{6}Z_\d{1,18}$"},
+        "the position of the last issue of the page before, as the `next` link carries it (with sort reported_at "
+        "or -reported_at): the page goes on from there, so issues reported meanwhile neither shift nor repeat what "
+        "comes next; an offset counts from it",
+        example="20240503T020000.000000Z_4",
+    ),
     "sort": _query(
         "sort",
         {"type": "string", "default": issues.DEFAULT_SORT},
@@ -609,8 +617,10 @@ def _paths() -> dict[str, Schema]:
                 "operationId": "listIssues",
                 "summary": "issues matching the filters, one page at a time",
                 "description": "A GeoJSON FeatureCollection of one page with the number matched on all pages and "
-                               "`next`/`prev` links that keep the filters and the sort.",
-                "parameters": _parameters(*FILTERS, "limit", "offset", "sort"),
+                               "`next`/`prev` links that keep the filters and the sort. Sorted by reported_at (the "
+                               "default, newest first), the `next` link carries the position of the page's last "
+                               "issue (`after`); otherwise, and for `prev`, an offset.",
+                "parameters": _parameters(*FILTERS, "limit", "offset", "after", "sort"),
                 "responses": _responses(_geojson(schema("IssueCollection"), "one page"), "InvalidRequest"),
             },
             "post": {

@@ -5,15 +5,20 @@ from flask import url_for
 
 
 def paging_links(
-    endpoint: str, args: dict[str, str], limit: int, offset: int, returned: int, matched: int
+    endpoint: str, args: dict[str, str], limit: int, offset: int, more: bool, next_after: str | None = None
 ) -> list[dict[str, str]]:
-    def link(rel: str, at: int) -> dict[str, str]:
-        href = url_for(endpoint, **{**args, "limit": limit, "offset": at})
-        return {"rel": rel, "type": "application/geo+json", "href": href}
+    """`more`: issues follow this page. `next_after`: the position of its last issue (a list in reading order):
+    the next link goes on from there, so issues added meanwhile neither shift nor repeat what comes next;
+    without it, the next link counts an offset. `prev` steps back by offset from the position asked, if any."""
+    kept = {name: value for name, value in args.items() if name not in ("limit", "offset", "after")}
+    after = {"after": args["after"]} if args.get("after") else {}
 
-    links = [link("self", offset)]
-    if offset + returned < matched:
-        links.append(link("next", offset + limit))
+    def link(rel: str, **at: object) -> dict[str, str]:
+        return {"rel": rel, "type": "application/geo+json", "href": url_for(endpoint, **kept, limit=limit, **at)}
+
+    links = [link("self", **after, offset=offset)]
+    if more:
+        links.append(link("next", after=next_after) if next_after else link("next", **after, offset=offset + limit))
     if offset > 0:
-        links.append(link("prev", max(0, offset - limit)))
+        links.append(link("prev", **after, offset=max(0, offset - limit)))
     return links

@@ -151,7 +151,7 @@ def list_projects():
             "numberMatched": matched,
             "numberReturned": len(projects),
             "timeStamp": iso(utcnow()),
-            "links": paging_links("api.list_projects", args, limit, offset, len(projects), matched),
+            "links": paging_links("api.list_projects", args, limit, offset, offset + len(projects) < matched),
             "features": [project_feature(p, lang, households_affected=households[p.public_id]) for p in projects],
         }
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from flask import Response
 
 JSON = "application/json"
@@ -16,8 +17,23 @@ def dumps(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+_MARKUP = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
+
+
+def encoded(value: Any) -> bytes:
+    """dumps as UTF-8 bytes, by orjson (a page of 1,000 features in a few ms); what orjson cannot write (an
+    integer beyond 64 bits, a type it does not know) by dumps. orjson writes NaN as null where dumps refuses."""
+    try:
+        body = orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return dumps(value).encode("utf-8")
+    for markup, escaped in _MARKUP:  # <, > and & only ever stand inside strings
+        body = body.replace(markup, escaped)
+    return body
+
+
 def json_response(value: Any, status: int = 200, *, mimetype: str = JSON) -> Response:
-    return Response(dumps(value), status=status, mimetype=mimetype)
+    return Response(encoded(value), status=status, mimetype=mimetype)
 
 
 def geojson_response(value: Any, status: int = 200) -> Response:

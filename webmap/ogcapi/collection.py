@@ -16,6 +16,10 @@ Feature = dict[str, Any]
 class Page:
     features: list[Feature]
     matched: int
+    # Collections paged by position (Collection.positioned): whether features follow, and the position of the
+    # page's last feature that the next link carries (`after`).
+    more: bool | None = None  # None: offset + features < matched tells
+    next_after: str | None = None
 
 
 class Collection(ABC):
@@ -32,6 +36,8 @@ class Collection(ABC):
     fields: tuple[RecordField, ...] = ()
     # The JSON Schema format of the features' geometry (OGC API - Features Part 5).
     geometry_format: str = "geometry-any"
+    # Whether `after` (a position from a next link) is understood, besides offset.
+    positioned: bool = False
 
     @abstractmethod
     def extent(self) -> Extent: ...

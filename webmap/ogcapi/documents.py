@@ -129,18 +129,26 @@ def _filters(args: dict[str, str]) -> dict[str, str]:
 
 def page_links(url: Url, c: Collection, query: ItemQuery, args: dict[str, str], page: Page,
                f: str = "json") -> dict[str, str]:
-    """The next and previous pages, where there are any, with the same filters and limit."""
+    """The next and previous pages, where there are any, with the same filters and limit. The next page of a
+    collection paged by position goes on after the last feature of this one (`after`), so features added
+    meanwhile neither shift nor repeat what comes next; `prev` steps back by offset from the position asked."""
     kept = {**_filters(args), "collection_id": c.id, "limit": query.limit, "f": f}
+    after = {"after": query.after} if query.after else {}
+    more = page.more if page.more is not None else query.offset + len(page.features) < page.matched
     found = {}
-    if query.offset + len(page.features) < page.matched:
-        found["next"] = url("ogcapi.items", offset=query.offset + query.limit, **kept)
+    if more and page.next_after:
+        found["next"] = url("ogcapi.items", after=page.next_after, **kept)
+    elif more:
+        found["next"] = url("ogcapi.items", **after, offset=query.offset + query.limit, **kept)
     if query.offset > 0:
-        found["prev"] = url("ogcapi.items", offset=max(0, query.offset - query.limit), **kept)
+        found["prev"] = url("ogcapi.items", **after, offset=max(0, query.offset - query.limit), **kept)
     return found
 
 
 def items(url: Url, c: Collection, query: ItemQuery, args: dict[str, str], page: Page) -> Document:
     kept = {**_filters(args), "collection_id": c.id, "limit": query.limit, "offset": query.offset}
+    if query.after:
+        kept["after"] = query.after
     links = both(url, "ogcapi.items", GEOJSON, **kept)
     links += [link(href, rel, GEOJSON) for rel, href in page_links(url, c, query, args, page).items()]
     links.append(link(url("ogcapi.collection", collection_id=c.id, f="json"), "collection", JSON, str(c.title)))

@@ -49,8 +49,13 @@ PARAMETERS: Schema = {
     ),
     "limit": _query("limit", f"at most this many features; more than {MAX_LIMIT} is served as {MAX_LIMIT}",
                     {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
-    "offset": _query("offset", "skip this many matching features (the next link carries it)",
+    "offset": _query("offset", "skip this many matching features (the next link of a collection other than the "
+                     "issues carries it; with `after`, counted from that position)",
                      {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}),
+    "after": _query("after", "issues only: the position of the last feature of the page before, as the next link "
+                    "carries it; the page goes on from there, so issues reported meanwhile neither shift nor repeat "
+                    "what comes next. Other collections refuse it (400).",
+                    {"type": "string", "pattern": r"^\d{8}T\d{6}\.\d{6}Z_\d{1,18}$"}),
 }
 
 
@@ -254,7 +259,7 @@ def openapi_document(server_url: str, collection_ids: Sequence[str], *, anonymou
             "parameters": [_ref("parameters", "collectionId")],
             **get("getFeatures", "the features of a collection, a page at a time (follow the next link)",
                   _content("featureCollectionGeoJSON", GEOJSON, "one page of the matching features"),
-                  ("bbox", "datetime", "limit", "offset", *common), tag="Data", not_found=True),
+                  ("bbox", "datetime", "limit", "offset", "after", *common), tag="Data", not_found=True),
         },
         "/collections/{collectionId}/items/{featureId}": {
             "parameters": [_ref("parameters", "collectionId"), _ref("parameters", "featureId")],

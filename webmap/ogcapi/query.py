@@ -1,4 +1,5 @@
-"""What an items request asks for: `bbox`, `datetime`, `limit` and `offset` read as OGC API - Features Core says.
+"""What an items request asks for: `bbox`, `datetime`, `limit` and `offset` read as OGC API - Features Core says;
+`after`, the position a next link of the issues carries.
 
 The values come as text from the web adapter; each problem is filed under its
 parameter's name (store.validation.FieldErrors) for one 400 naming them all.
@@ -16,7 +17,7 @@ from store.validation import FieldErrors, Invalid, date_or_instant
 from webmap.api.query import read
 from webmap.api.time_range import OUT_OF_RANGE, out_of_range
 
-ITEM_PARAMETERS = ("bbox", "datetime", "limit", "offset")
+ITEM_PARAMETERS = ("bbox", "datetime", "limit", "offset", "after")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = LIMIT_MAX  # a larger limit is served as this one, as the standard asks
 MAX_OFFSET = 2**31 - 1
@@ -30,6 +31,7 @@ class ItemQuery:
     end: Moment = None
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    after: str | None = None  # a position a next link gave (store.issue_pages), checked by the collection
 
     @property
     def timed(self) -> bool:
@@ -127,4 +129,4 @@ def item_query(values: dict[str, str], errors: FieldErrors) -> ItemQuery:
     start, end = read(values, errors, "datetime", period) or (None, None)
     limit = read(values, errors, "limit", _limit, default=DEFAULT_LIMIT)
     offset = read(values, errors, "offset", _offset, default=0)
-    return ItemQuery(boxes or (), start, end, limit or DEFAULT_LIMIT, offset or 0)
+    return ItemQuery(boxes or (), start, end, limit or DEFAULT_LIMIT, offset or 0, values.get("after") or None)

@@ -1,23 +1,27 @@
 """Issues and projects as /ogcapi collections, read from the store with this request's session.
 
-Their features have the fields of the file exports (geo.record_fields), made by the same code
-(store.exports.issues_rows, store.project_exports.projects_rows): every project an area.
+Their features have the fields of the file exports (geo.record_fields): issues read as rows and made into
+features directly (webmap.ogcapi.issue_features, the export's values without its table), projects by the export's
+code (store.project_exports.projects_rows): every project an area.
 """
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.geojson import geojson_features
 from geo.record_fields import ISSUE_FIELDS, PROJECT_FIELDS
 from store import feature_queries
 from store.errors import NotFound
-from store.exports import issues_rows
-from store.issues import get_issue
+from store.issue_pages import ROW_COLUMNS, categories_by_id, position_of
+from store.models import Issue
+from store.photos import photo_counts
 from store.project_exports import projects_rows
 from store.projects import get_project
 from webmap.api.projects import site
 from webmap.ogcapi.collection import Collection, Feature, Page
+from webmap.ogcapi.issue_features import issue_features
 from webmap.ogcapi.query import ItemQuery
 from webmap.page_context import ISSUE_STATUS_LABELS
 from webmap.project_pages import STATUS_LABELS as PROJECT_STATUS_LABELS
@@ -39,18 +43,24 @@ class IssueCollection(Collection):
     def extent(self) -> feature_queries.Extent:
         return feature_queries.issue_extent(self.session)
 
+    positioned = True
+
     def items(self, query: ItemQuery, lang: str) -> Page:
-        issues, matched = feature_queries.issues_page(
-            self.session, query.boxes, query.start, query.end, limit=query.limit, offset=query.offset
+        rows, matched, more = feature_queries.issue_rows_page(
+            self.session, query.boxes, query.start, query.end, limit=query.limit, offset=query.offset,
+            after=query.after,
         )
-        return Page(geojson_features(issues_rows(self.session, issues)), matched)
+        return Page(self._features(rows), matched, more, position_of(rows[-1]) if more else None)
 
     def item(self, feature_id: str, lang: str) -> Feature | None:
-        try:
-            issue = get_issue(self.session, feature_id)
-        except NotFound:
-            return None
-        return geojson_features(issues_rows(self.session, [issue]))[0]
+        rows = self.session.execute(select(*ROW_COLUMNS).where(Issue.public_id == feature_id)).all()
+        return self._features(rows)[0] if rows else None
+
+    def _features(self, rows) -> list[Feature]:
+        if not rows:
+            return []
+        counts = photo_counts(self.session, [row.id for row in rows])
+        return issue_features(rows, categories_by_id(self.session), counts)
 
 
 class ProjectCollection(Collection):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -14,7 +13,7 @@ from store.errors import ValidationError
 from store.validation import FieldErrors
 from webmap.api.docs import swagger_ui_files
 from webmap.api.query import parameters
-from webmap.api.responses import json_response
+from webmap.api.responses import encoded, json_response
 from webmap.assets import localize
 from webmap.database import session
 from webmap.folium_page import render_page
@@ -101,14 +100,22 @@ def _page(template: str, title: str, json_href: str, **context: Any) -> Response
     return response
 
 
-def _revalidated(response: Response, document: dict[str, Any] | None = None) -> Response:
-    """With an ETag, and a 304 for a client sending it back in If-None-Match. The ETag is of the body, or of
-    `document` less its timeStamp (when it was answered), which would make every answer new."""
-    if document is None:
-        response.add_etag()
-    else:
-        unstamped = {name: value for name, value in document.items() if name != "timeStamp"}
-        response.set_etag(hashlib.sha1(json.dumps(unstamped, sort_keys=True).encode()).hexdigest())
+def _revalidated(response: Response) -> Response:
+    """With an ETag of the body, and a 304 for a client sending it back in If-None-Match."""
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _revalidated_json(document: dict[str, Any], mimetype: str) -> Response:
+    """`document` encoded once, with an ETag of all of it but its timeStamp (when it was answered, which would make
+    every answer new), and a 304 for a client sending that back. The timeStamp is written last."""
+    unstamped = encoded({name: value for name, value in document.items() if name != "timeStamp"})
+    body = unstamped
+    if "timeStamp" in document:
+        body = b"".join((unstamped[:-1], b',"timeStamp":', encoded(document["timeStamp"]), b"}"))
+    response = Response(body, mimetype=mimetype)
+    response.vary.add("Accept")
+    response.set_etag(hashlib.sha1(unstamped).hexdigest())
     return response.make_conditional(request)
 
 
@@ -204,6 +211,8 @@ def items(collection_id: str):
     values, errors = _parameters(*ITEM_PARAMETERS)
     found = _collection(collection_id)
     query = item_query(values, errors)
+    if query.after and not found.positioned:
+        errors.add("after", f"the collection {found.id!r} pages by offset only")
     errors.raise_if_any()
     wants_html = _wants_html()
     page = found.items(query, current_language())
@@ -216,7 +225,7 @@ def items(collection_id: str):
             rows=[html.row(found, feature, names) for feature in page.features],
             pages=documents.page_links(_url, found, query, values, page, f="html"),
         ))
-    return _revalidated(_json(document, GEOJSON), document)
+    return _revalidated_json(document, GEOJSON)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
@@ -234,7 +243,7 @@ def item(collection_id: str, feature_id: str):
             facts=[(html.heading(name, found), html.shown(found, name, value)) for name, value in properties.items()],
             site=html.site_page(found, feature),
         ))
-    return _revalidated(_json(document, GEOJSON), document)
+    return _revalidated_json(document, GEOJSON)
 
 
 @bp.get("/<path:unknown>")
