@@ -36,7 +36,7 @@ from store.intake import submit_issue
 from store.issues import update_issue
 from store.models import Issue
 from store.timestamps import LOCAL_TZ, local_day_start
-from store.vocabulary import DONE_STATUSES, EventKind, OPEN_STATUSES, Priority, RejectionReason, Source, Status
+from store.vocabulary import DONE_STATUSES, OPEN_STATUSES, Priority, RejectionReason, Source, Status
 
 DEMO_NAMESPACE = uuid.UUID("6f1d2c3e-5b7a-4e0c-9a51-2f8d0c4b7e19")
 DEMO_SEED = 2018

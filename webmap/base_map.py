@@ -16,7 +16,6 @@ from webmap.layer_display import (
     LAMP_COLOURS,
     TYPE_COLOURS,
     backdrop_style,
-    local_name,
     popup_rows,
     style,
 )
