@@ -84,7 +84,7 @@ def test_the_docs_page_loads_swagger_ui_from_here_and_nothing_from_elsewhere(cli
     assert "validatorUrl: null" in html  # otherwise Swagger UI sends the document to validator.swagger.io
     assert '"/api/v1/openapi.json"' in html
     local = re.findall(r"""\b(?:src|href)\s*=\s*["'](/static/[^"']+)["']""", html)
-    assert {path.rsplit("/", 1)[1] for path in local} == {"swagger-ui.css", "swagger-ui-bundle.js"}
+    assert {path.rsplit("/", 1)[1] for path in local} == {"swagger-ui.css", "swagger-ui-bundle.js", "icon.svg"}
     for path in local:
         assert client.get(path).status_code == 200
         if path.endswith(".css"):  # fonts and images would be fetched from where the stylesheet says

@@ -116,12 +116,23 @@
        popup stops it before the map's click), so the tap is taken here first, before Leaflet sees it, and
        opens no popup. Taps on the map's controls (zoom, layers, legend) and the end of a drag are left alone. */
     var container = map.getContainer(), mapPane = map.getPane("mapPane");
+    /* The click a tap makes is moved by the browser towards anything clickable near the finger (Chromium's touch
+       adjustment pulls it onto a lamp a few pixels away); the finger's own point is the pointerdown's. */
+    var pressed = null;
+    container.addEventListener("pointerdown", function (event) {
+      pressed = {clientX: event.clientX, clientY: event.clientY, time: Date.now()};
+    }, true);
+    function tappedPoint(click) {
+      var near = pressed && Date.now() - pressed.time < 1500 &&
+        Math.abs(pressed.clientX - click.clientX) < 48 && Math.abs(pressed.clientY - click.clientY) < 48;
+      return near ? pressed : click;
+    }
     container.addEventListener("click", function (event) {
       if (state.sheet !== "report") return;
       if (event.target !== container && !mapPane.contains(event.target)) return;
       event.stopPropagation();
       if (map.dragging && map.dragging.moved()) return;
-      placeAt(map.mouseEventToLatLng(event));
+      placeAt(map.mouseEventToLatLng(tappedPoint(event)));
     }, true);
 
     function placeAt(latlng) {
