@@ -99,7 +99,7 @@ def build_issue_map(layers, *, lang: str, tiles: TileProvider | None, tiles_key:
             "statuses": {status: {"label": str(text), "group": status_group(status)}
                          for status, text in ISSUE_STATUS_LABELS.items()},
             "messages": {
-                "loading": _("正在加载…"),
+                "loading": _("正在加载本区域的问题…"),
                 "count": plural_forms("本区域 {n} 条问题", "本区域 {n} 条问题"),
                 "none": _("本区域没有符合条件的问题"),
                 "aggregated": plural_forms(
