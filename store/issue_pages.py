@@ -95,13 +95,10 @@ def read_page(
     """The page of issues meeting every condition and lying in the box (None: anywhere), and how many do in all.
 
     `descending` is given when `order` is a reading order (see READING_ORDERS); only then may `after` be."""
-    if after is not None and descending is None:
-        raise ValueError("a position needs a reading order")
-    matched = count_matching(session, conditions, box)
+    query, matched = _page_query(session, select(Issue).options(lazyload(Issue.category)), conditions, box, order,
+                                 limit=limit, offset=offset, after=after, descending=descending)
     if matched == 0:
         return [], 0
-    query = _page_query(session, select(Issue).options(lazyload(Issue.category)), conditions, box, order, limit=limit,
-                        offset=offset, after=after, descending=descending, matched=matched)
     # The categories (a dozen) read once and handed to each issue, rather than joined to every row, skipped
     # ones included, or looked up by each issue's lazy loader.
     categories = categories_by_id(session)
@@ -124,13 +121,11 @@ def read_rows(
 ) -> tuple[list[Row], int, bool]:
     """read_page as rows of ROW_COLUMNS, no ORM objects (their category: categories_by_id), and whether more issues
     follow the page (a `next` link is due)."""
-    if after is not None and descending is None:
-        raise ValueError("a position needs a reading order")
-    matched = count_matching(session, conditions, box)
+    # One row more than the page: whether it comes back says if a `next` link is due.
+    query, matched = _page_query(session, select(*ROW_COLUMNS), conditions, box, order, limit=limit + 1, offset=offset,
+                                 after=after, descending=descending)
     if matched == 0:
         return [], 0, False
-    query = _page_query(session, select(*ROW_COLUMNS), conditions, box, order, limit=limit + 1, offset=offset,
-                        after=after, descending=descending, matched=matched)
     rows = session.connection().execute(query).all()  # plain Core: no ORM result machinery
     return rows[:limit], matched, len(rows) > limit
 
@@ -140,7 +135,13 @@ def categories_by_id(session: Session) -> dict[str, Category]:
 
 
 def _page_query(session: Session, query: Select, conditions, box: Box | None, order, *, limit: int, offset: int,
-                after: Position | None, descending: bool | None, matched: int) -> Select:
+                after: Position | None, descending: bool | None) -> tuple[Select, int]:
+    """The page's query over `query`'s columns, and how many issues match in all (0: no query worth running)."""
+    if after is not None and descending is None:
+        raise ValueError("a position needs a reading order")
+    matched = count_matching(session, conditions, box)
+    if matched == 0:
+        return query, 0
     query = query.where(*conditions).order_by(*order).limit(limit).offset(offset)
     if after is not None:
         query = query.where(after_position(after, descending))
@@ -151,7 +152,7 @@ def _page_query(session: Session, query: Select, conditions, box: Box | None, or
             query = query.where(exact_bbox(*box))  # the (reported_at, id) index gives the order
         else:
             query = query.join(ISSUE_RTREE, ISSUE_RTREE.c.id == Issue.id).where(rtree_overlaps(*box), exact_bbox(*box))
-    return query
+    return query, matched
 
 
 def count_matching(session: Session, conditions: Sequence[ColumnElement[bool]], box: Box | None) -> int:
