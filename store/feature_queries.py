@@ -17,7 +17,7 @@ from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.filters import IssueFilters, filter_conditions, order_by, paging
-from store.issue_pages import parse_position, read_page, read_rows
+from store.issue_pages import parse_position, read_rows
 from store.models import Issue, Project
 from store.spatial import within_bbox
 from store.timestamps import LOCAL_TZ
@@ -33,23 +33,15 @@ class Extent:
     last: Moment
 
 
-def issues_page(
-    session: Session, boxes: Sequence[Box], start: Moment, end: Moment, *, limit: int, offset: int,
-    after: str | None = None,
-) -> tuple[list[Issue], int]:
-    """Issues reported within the period and lying in a box, and how many match in all.
-
-    `after`: the position (store.issue_pages.position_of) of the previous page's last issue: the page goes on
-    from there, so issues added meanwhile neither shift nor repeat what comes next."""
-    conditions, box, paged = _issues_request(boxes, start, end, limit, offset, after)
-    return read_page(session, conditions, box, order_by("reported_at"), **paged)
-
-
 def issue_rows_page(
     session: Session, boxes: Sequence[Box], start: Moment, end: Moment, *, limit: int, offset: int,
     after: str | None = None,
 ) -> tuple[list[Row], int, bool]:
-    """issues_page as rows of store.issue_pages.ROW_COLUMNS, and whether more issues follow the page."""
+    """Issues reported within the period and lying in a box, as rows of store.issue_pages.ROW_COLUMNS; how many match
+    in all; and whether more issues follow the page.
+
+    `after`: the position (store.issue_pages.position_of) of the previous page's last issue: the page goes on
+    from there, so issues added meanwhile neither shift nor repeat what comes next."""
     conditions, box, paged = _issues_request(boxes, start, end, limit, offset, after)
     return read_rows(session, conditions, box, order_by("reported_at"), **paged)
 

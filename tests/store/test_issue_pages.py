@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 
 from store import issue_pages
 from store.errors import ValidationError
-from store.feature_queries import issues_page
+from store.feature_queries import issue_rows_page
 from store.filters import IssueFilters, filter_conditions, order_by
 from store.issue_pages import position_of
 from store.issues import list_issues
@@ -72,8 +72,13 @@ def _plain(session, filters: IssueFilters, sort: str, limit: int, offset: int) -
 
 
 def _ids(page) -> tuple[list[int], int]:
-    issues, matched = page
+    issues, matched = page[:2]
     return [issue.id for issue in issues], matched
+
+
+def _feature_page(session, boxes, **paging) -> list:
+    """The issues of a feature page (/ogcapi items) as served: rows."""
+    return issue_rows_page(session, boxes, None, None, **paging)[0]
 
 
 @pytest.fixture(params=["walk", "rtree", "chosen"])
@@ -122,12 +127,12 @@ def test_the_count_is_exact_on_the_edges_of_the_box(session, many, way):
 def test_feature_pages_are_the_same_as_the_plain_query(session, many, way, boxes):
     filters = IssueFilters(bbox=boxes[0] if boxes else None)
     for limit, offset in ((1000, 0), (9, 0), (9, 18), (5, 390)):
-        page = issues_page(session, boxes, None, None, limit=limit, offset=offset)
+        page = issue_rows_page(session, boxes, None, None, limit=limit, offset=offset)
         assert _ids(page) == _plain(session, filters, "reported_at", limit, offset)
 
 
-def test_features_are_whole_issues_with_their_category(session, many, way):
-    issues, _ = issues_page(session, [BOX], None, None, limit=1000, offset=0)
+def test_listed_issues_are_whole_with_their_category(session, many, way):
+    issues, _ = list_issues(session, IssueFilters(bbox=BOX), sort="reported_at", limit=1000)
     for issue in issues[:50]:
         fresh = session.get(Issue, issue.id)
         assert issue.category.id == issue.category_id and issue.category.name_zh
@@ -174,13 +179,14 @@ def test_walking_by_position_sees_every_issue_once_while_issues_are_added(sessio
 
 def test_walking_feature_pages_by_position_while_issues_are_added(session, many, way):
     rng = random.Random(6)
-    before, _ = issues_page(session, [BOX], None, None, limit=10_000, offset=0)
+    before = _feature_page(session, [BOX], limit=10_000, offset=0)
 
     def add_some(page: int) -> None:
         session.execute(insert(Issue), _rows(rng, [(CENTRE_LON, CENTRE_LAT)] * 3, first_minute=rng.choice((-60, 0))))
         session.commit()
 
-    seen = _walk(lambda after: issues_page(session, [BOX], None, None, limit=11, offset=0, after=after), add_some)
+    seen = _walk(lambda after: issue_rows_page(session, [BOX], None, None, limit=11, offset=0, after=after)[:2],
+                 add_some)
     assert len(seen) == len(set(seen))
     assert {issue.id for issue in before} <= set(seen)
 
@@ -204,7 +210,7 @@ def test_a_bad_position_is_refused_naming_the_field(session, many, kwargs, messa
         list_issues(session, **kwargs)
     assert message in refused.value.field_errors["after"]
     with pytest.raises(ValidationError):
-        issues_page(session, [], None, None, limit=10, offset=0, after="yesterday")
+        issue_rows_page(session, [], None, None, limit=10, offset=0, after="yesterday")
 
 
 def test_a_position_is_what_the_issue_says(session, many):
